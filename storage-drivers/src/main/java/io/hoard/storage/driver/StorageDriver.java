@@ -1,0 +1,99 @@
+package io.hoard.storage.driver;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.SeekableByteChannel;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A hierarchical store of byte files addressed by absolute paths such as {@code /a/b/c}
+ * (grammar in {@link StoragePaths}). Directories exist implicitly while they hold a file.
+ * Implementations are safe for concurrent use. Every method may throw {@link IOException} for a
+ * failure of the backing store; the subtypes below name the failures callers act on.
+ */
+public interface StorageDriver {
+
+    /** The driver's name as it is written in config.yml, e.g. {@code filesystem}. */
+    String name();
+
+    /**
+     * The whole content of a file. Meant for small files (links, metadata).
+     *
+     * @throws PathNotFoundException when no file exists at {@code path}
+     */
+    byte[] getContent(String path) throws IOException;
+
+    /**
+     * Stores {@code content} at {@code path}, replacing what was there, atomically: a reader sees
+     * either the old or the new content, never a part.
+     */
+    void putContent(String path, byte[] content) throws IOException;
+
+    /**
+     * A channel reading the file at {@code path}, positioned at {@code offset}. The channel's
+     * {@code size()} is the file's size. Drivers backed by local files return a
+     * {@link java.nio.channels.FileChannel}, which callers may use for zero-copy transfers.
+     *
+     * @throws PathNotFoundException when no file exists at {@code path}
+     * @throws InvalidOffsetException when {@code offset} is negative or beyond the end of the file
+     */
+    SeekableByteChannel reader(String path, long offset) throws IOException;
+
+    /**
+     * A writer for the file at {@code path}. With {@code append} the writer continues an existing
+     * file that has not been committed by an earlier writer (a resumed upload), else it starts
+     * from an empty file. What a reader sees of the path before {@link FileWriter#commit()} is
+     * undefined; after commit it sees everything written. The behaviour of two writers open on one
+     * path at once is undefined.
+     */
+    FileWriter writer(String path, boolean append) throws IOException;
+
+    /**
+     * What is at {@code path}: a file with its size, or a directory.
+     *
+     * @throws PathNotFoundException when nothing exists at {@code path}
+     */
+    FileInfo stat(String path) throws IOException;
+
+    /**
+     * The direct children of the directory at {@code path}, as full paths, in no particular order.
+     * Listing {@code /} of an empty store returns an empty list.
+     *
+     * @throws PathNotFoundException when {@code path} is not an existing directory (except {@code /})
+     */
+    List<String> list(String path) throws IOException;
+
+    /**
+     * Moves the file at {@code from} to {@code to}, replacing any file there. After the call
+     * {@code from} no longer exists; readers of {@code to} see the old or the new file, never a mix.
+     *
+     * @throws PathNotFoundException when no file exists at {@code from}
+     */
+    void move(String from, String to) throws IOException;
+
+    /**
+     * Deletes the file at {@code path}, or the directory and everything below it. Paths that merely
+     * share a prefix ({@code /a/bc} for {@code /a/b}) are untouched.
+     *
+     * @throws PathNotFoundException when nothing exists at {@code path}
+     */
+    void delete(String path) throws IOException;
+
+    /**
+     * Calls {@code visitor} for every file and directory below {@code path} (not {@code path}
+     * itself), parents before their children, in no particular order among siblings.
+     *
+     * @throws PathNotFoundException when {@code path} is not an existing directory
+     */
+    void walk(String path, Consumer<FileInfo> visitor) throws IOException;
+
+    /**
+     * A URL a client may fetch the file from directly (a presigned S3 URL), if the driver offers
+     * one. The default has none.
+     */
+    default Optional<URI> redirectUrl(String path) throws IOException {
+        return Optional.empty();
+    }
+}
