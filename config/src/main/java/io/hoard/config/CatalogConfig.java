@@ -1,0 +1,5 @@
+package io.hoard.config;
+
+/** {@code catalog.maxentries}: the most repositories one {@code _catalog} page returns. */
+public record CatalogConfig(int maxEntries) {
+}

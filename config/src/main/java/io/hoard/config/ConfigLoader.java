@@ -1,0 +1,387 @@
+package io.hoard.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.DumperOptions;
+
+/**
+ * Reads config.yml into {@link RegistryConfig}: YAML, then environment overrides
+ * ({@code REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/x} sets {@code storage.filesystem.rootdirectory};
+ * {@code REGISTRY_STORAGE=s3} switches the driver, as in distribution), then strict binding with
+ * every default in this class.
+ */
+public final class ConfigLoader {
+    public static final String ENV_PREFIX = "REGISTRY_";
+    /** Names the config file, as in distribution; not a key. */
+    public static final String CONFIGURATION_PATH_ENV = "REGISTRY_CONFIGURATION_PATH";
+
+    static final Set<String> DRIVERS = Set.of("filesystem", "inmemory", "s3");
+    private static final Set<String> FOREIGN_DRIVERS = Set.of("azure", "gcs", "swift", "oss");
+    private static final List<String> STORAGE_OPTIONS = List.of("cache", "delete", "redirect", "maintenance", "tag");
+    /** distribution sections that are accepted so existing files keep working, but not acted on yet. */
+    private static final List<String> IGNORED_SECTIONS = List.of("notifications", "redis", "reporting", "middleware",
+            "validation", "compatibility");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads {@code file} with overrides from {@code env}. */
+    public static RegistryConfig load(Path file, Map<String, String> env) {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        return parse(yaml, env, file.toString());
+    }
+
+    /** Loads YAML text with overrides from {@code env}; {@code source} names it in messages. */
+    public static RegistryConfig parse(String yaml, Map<String, String> env, String source) {
+        Map<Node, String> origins = new IdentityHashMap<>();
+        MappingNode root = compose(yaml, source);
+        applyEnvironment(root, env, origins);
+        try {
+            return bind(new Section("", root, origins));
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    private static MappingNode compose(String yaml, String source) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        try {
+            Node node = new Yaml(options).compose(new StringReader(yaml));
+            if (node == null) {
+                return new MappingNode(Tag.MAP, new ArrayList<>(), DumperOptions.FlowStyle.BLOCK);
+            }
+            if (!(node instanceof MappingNode m)) {
+                throw new ConfigException(source + ": the configuration must be a YAML mapping of sections");
+            }
+            return m;
+        } catch (MarkedYAMLException e) {
+            throw new ConfigException(source + ": invalid YAML at line " + (e.getProblemMark().getLine() + 1) + ": "
+                    + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(source + ": invalid YAML: " + e.getMessage());
+        }
+    }
+
+    // ---- environment overrides ----
+
+    private static void applyEnvironment(MappingNode root, Map<String, String> env, Map<Node, String> origins) {
+        List<String> names = env.keySet().stream()
+                .filter(n -> n.startsWith(ENV_PREFIX) && n.length() > ENV_PREFIX.length())
+                .filter(n -> !n.equals(CONFIGURATION_PATH_ENV))
+                .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()))
+                .toList();
+        for (String name : names) {
+            List<String> path = List.of(name.substring(ENV_PREFIX.length()).toLowerCase().split("_"));
+            Node value = envValue(env.get(name), name);
+            origins.put(value, name);
+            if (path.equals(List.of("storage")) && value instanceof ScalarNode s) {
+                switchDriver(root, s.getValue(), name, origins);
+            } else {
+                set(root, path, value, name, origins);
+            }
+        }
+    }
+
+    private static Node envValue(String text, String name) {
+        try {
+            Node n = new Yaml().compose(new StringReader(text));
+            return n != null ? n : new ScalarNode(Tag.NULL, "", null, null, DumperOptions.ScalarStyle.PLAIN);
+        } catch (YAMLException e) {
+            return new ScalarNode(Tag.STR, text, null, null, DumperOptions.ScalarStyle.PLAIN);
+        }
+    }
+
+    /** {@code REGISTRY_STORAGE=s3}: the named driver replaces whichever the file configured. */
+    private static void switchDriver(MappingNode root, String driver, String name, Map<Node, String> origins) {
+        MappingNode storage = child(root, "storage", name, origins);
+        storage.getValue().removeIf(t -> t.getKeyNode() instanceof ScalarNode k
+                && (DRIVERS.contains(k.getValue()) || FOREIGN_DRIVERS.contains(k.getValue())) && !k.getValue().equals(driver));
+        child(storage, driver, name, origins);
+    }
+
+    private static void set(MappingNode root, List<String> path, Node value, String name, Map<Node, String> origins) {
+        MappingNode at = root;
+        for (String key : path.subList(0, path.size() - 1)) {
+            at = child(at, key, name, origins);
+        }
+        String last = path.get(path.size() - 1);
+        at.getValue().removeIf(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(last));
+        at.getValue().add(new NodeTuple(keyNode(last, name, origins), value));
+    }
+
+    private static MappingNode child(MappingNode parent, String key, String name, Map<Node, String> origins) {
+        for (NodeTuple t : parent.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                if (t.getValueNode() instanceof MappingNode m) {
+                    return m;
+                }
+                MappingNode replacement = new MappingNode(Tag.MAP, new ArrayList<>(), DumperOptions.FlowStyle.BLOCK);
+                parent.getValue().remove(t);
+                parent.getValue().add(new NodeTuple(t.getKeyNode(), replacement));
+                return replacement;
+            }
+        }
+        MappingNode created = new MappingNode(Tag.MAP, new ArrayList<>(), DumperOptions.FlowStyle.BLOCK);
+        parent.getValue().add(new NodeTuple(keyNode(key, name, origins), created));
+        return created;
+    }
+
+    private static ScalarNode keyNode(String key, String name, Map<Node, String> origins) {
+        ScalarNode k = new ScalarNode(Tag.STR, key, null, null, DumperOptions.ScalarStyle.PLAIN);
+        origins.put(k, name);
+        return k;
+    }
+
+    // ---- binding, with every default ----
+
+    private static RegistryConfig bind(Section root) {
+        String version = root.string("version", "0.1");
+        if (!version.equals("0.1")) {
+            throw root.error("version", null, "must be 0.1, not '" + version + "'");
+        }
+        LogConfig log = log(root);
+        StorageConfig storage = storage(root.section("storage"));
+        HttpConfig http = http(root.section("http"));
+        Optional<AuthConfig> auth = auth(root.section("auth"));
+        HealthConfig health = health(root.section("health"));
+        Optional<ProxyConfig> proxy = proxy(root.section("proxy"));
+        Section catalogSection = root.section("catalog");
+        CatalogConfig catalog = new CatalogConfig(catalogSection.integer("maxentries", 1000));
+        catalogSection.finish();
+        List<String> ignored = new ArrayList<>();
+        for (String section : IGNORED_SECTIONS) {
+            if (root.has(section)) {
+                ignored.add(section);
+            }
+        }
+        root.finish();
+        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, List.copyOf(ignored));
+    }
+
+    private static LogConfig log(Section root) {
+        Section s = root.section("log");
+        String level = s.string("level", root.string("loglevel", "info")).toLowerCase();
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            throw s.error("level", null, "must be one of error, warn, info, debug, not '" + level + "'");
+        }
+        String formatter = s.string("formatter", "text");
+        if (!List.of("text", "json", "logstash").contains(formatter)) {
+            throw s.error("formatter", null, "must be text, json or logstash, not '" + formatter + "'");
+        }
+        Map<String, String> fields = s.stringMap("fields");
+        Section access = s.section("accesslog");
+        boolean accessLogDisabled = access.bool("disabled", false);
+        access.finish();
+        s.accept("hooks", "reportcaller");
+        s.finish();
+        return new LogConfig(level, formatter, fields, accessLogDisabled);
+    }
+
+    private static StorageConfig storage(Section s) {
+        List<String> drivers = s.keys().stream().filter(k -> !STORAGE_OPTIONS.contains(k)).toList();
+        for (String d : drivers) {
+            if (FOREIGN_DRIVERS.contains(d)) {
+                throw s.error(d, null, "names distribution's '" + d + "' driver, which Hoard does not have; use one of "
+                        + DRIVERS);
+            }
+        }
+        String driver = "filesystem";
+        Map<String, Object> parameters = Map.of("rootdirectory", "/var/lib/registry");
+        if (drivers.size() > 1) {
+            throw s.error(drivers.get(1), null, "is a second storage driver; configure exactly one of " + DRIVERS);
+        }
+        if (drivers.size() == 1) {
+            driver = drivers.get(0);
+            if (!DRIVERS.contains(driver)) {
+                s.finish(); // reports the unknown key with its line
+            }
+            parameters = DriverParameters.validate(driver, s.section(driver));
+        }
+        Section cache = s.section("cache");
+        String blobDescriptor = cache.string("blobdescriptor", "inmemory");
+        cache.accept("blobdescriptorsize");
+        cache.finish();
+        Section delete = s.section("delete");
+        boolean deleteEnabled = delete.bool("enabled", false);
+        delete.finish();
+        Section redirect = s.section("redirect");
+        boolean redirectDisabled = redirect.bool("disable", false);
+        redirect.finish();
+        Section maintenance = s.section("maintenance");
+        Section purging = maintenance.section("uploadpurging");
+        StorageConfig.UploadPurging uploadPurging = new StorageConfig.UploadPurging(
+                purging.bool("enabled", true), purging.duration("age", Duration.ofHours(168)),
+                purging.duration("interval", Duration.ofHours(24)), purging.bool("dryrun", false));
+        purging.finish();
+        Section readOnly = maintenance.section("readonly");
+        boolean ro = readOnly.bool("enabled", false);
+        readOnly.finish();
+        maintenance.finish();
+        s.section("tag").accept("concurrencylimit");
+        s.finish();
+        return new StorageConfig(driver, parameters, deleteEnabled, redirectDisabled, blobDescriptor, uploadPurging, ro);
+    }
+
+    private static HttpConfig http(Section s) {
+        String addr = s.string("addr", ":5000");
+        String net = s.string("net", "tcp");
+        if (!net.equals("tcp")) {
+            throw s.error("net", null, "must be tcp (unix sockets are not supported), not '" + net + "'");
+        }
+        checkAddr(s, "addr", addr);
+        String host = s.string("host", "");
+        String prefix = s.string("prefix", "");
+        String secret = s.string("secret", "");
+        boolean relativeUrls = s.bool("relativeurls", false);
+        Duration drain = s.duration("draintimeout", Duration.ofSeconds(10));
+        Map<String, List<String>> headers = s.stringLists("headers");
+        Optional<HttpConfig.TlsConfig> tls = tls(s.section("tls"));
+        Optional<HttpConfig.DebugConfig> debug = debug(s.section("debug"));
+        s.section("http2").accept("disabled");
+        s.section("h2c").accept("enabled");
+        s.finish();
+        return new HttpConfig(addr, net, host, prefix, secret, relativeUrls, drain, headers, tls, debug);
+    }
+
+    private static void checkAddr(Section s, String key, String addr) {
+        int colon = addr.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(addr.substring(colon + 1));
+            if (colon < 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw s.error(key, null, "must be host:port or :port, not '" + addr + "'");
+        }
+    }
+
+    private static Optional<HttpConfig.TlsConfig> tls(Section s) {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String certificate = s.string("certificate", "");
+        String key = s.string("key", "");
+        List<String> clientCas = s.strings("clientcas");
+        String minimum = s.string("minimumtls", "tls1.2");
+        if (!List.of("tls1.2", "tls1.3").contains(minimum)) {
+            throw s.error("minimumtls", null, "must be tls1.2 or tls1.3, not '" + minimum + "'");
+        }
+        s.accept("ciphersuites", "letsencrypt");
+        s.finish();
+        if (certificate.isEmpty() != key.isEmpty()) {
+            throw s.error(certificate.isEmpty() ? "certificate" : "key", null, "is required together with the other");
+        }
+        if (certificate.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HttpConfig.TlsConfig(certificate, key, clientCas, minimum));
+    }
+
+    private static Optional<HttpConfig.DebugConfig> debug(Section s) {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String addr = s.string("addr", ":5001");
+        checkAddr(s, "addr", addr);
+        Section prometheus = s.section("prometheus");
+        boolean enabled = prometheus.bool("enabled", false);
+        String path = prometheus.string("path", "/metrics");
+        prometheus.finish();
+        s.finish();
+        return Optional.of(new HttpConfig.DebugConfig(addr, enabled, path));
+    }
+
+    private static Optional<AuthConfig> auth(Section s) {
+        if (!s.isPresent() || s.keys().isEmpty()) {
+            s.finish();
+            return Optional.empty();
+        }
+        List<String> schemes = List.copyOf(s.keys());
+        if (schemes.size() > 1) {
+            throw s.error(schemes.get(1), null, "is a second auth scheme; configure at most one");
+        }
+        String scheme = schemes.get(0);
+        if (!List.of("htpasswd", "token", "silly").contains(scheme)) {
+            s.finish();
+        }
+        Map<String, Object> parameters = s.section(scheme).plain();
+        s.finish();
+        return Optional.of(new AuthConfig(scheme, parameters));
+    }
+
+    private static HealthConfig health(Section s) {
+        Section storage = s.section("storagedriver");
+        HealthConfig health = new HealthConfig(storage.bool("enabled", false),
+                storage.duration("interval", Duration.ofSeconds(10)), storage.integer("threshold", 1));
+        storage.finish();
+        s.accept("file", "http", "tcp");
+        s.finish();
+        return health;
+    }
+
+    private static Optional<ProxyConfig> proxy(Section s) {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        List<RemoteRegistry> remotes = new ArrayList<>();
+        Optional<String> remoteUrl = s.string("remoteurl");
+        if (remoteUrl.isPresent()) {
+            remotes.add(new RemoteRegistry(url(s, "remoteurl", remoteUrl.get()), s.string("username"), s.string("password")));
+        } else if (s.has("username") || s.has("password")) {
+            throw s.error("username", null, "and proxy.password go with proxy.remoteurl; "
+                    + "give credentials per entry of proxy.remoteregistries instead");
+        }
+        for (Section r : s.sections("remoteregistries")) {
+            String text = r.string("url").orElseThrow(() -> r.error("url", null, "is required"));
+            remotes.add(new RemoteRegistry(url(r, "url", text), r.string("username"), r.string("password")));
+            r.finish();
+        }
+        boolean dynamic = s.bool("on", false);
+        Duration ttl = s.duration("ttl", Duration.ofHours(168));
+        s.finish();
+        return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl));
+    }
+
+    private static URI url(Section s, String key, String text) {
+        try {
+            URI uri = new URI(text.trim());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(text, "not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw s.error(key, null, "must be an http:// or https:// URL, not '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.hoard.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code http}.
+ *
+ * @param addr listen address, {@code host:port} or {@code :port}
+ * @param headers added to every response
+ * @param drainTimeout how long a graceful shutdown waits for requests in flight
+ */
+public record HttpConfig(
+        String addr,
+        String net,
+        String host,
+        String prefix,
+        String secret,
+        boolean relativeUrls,
+        Duration drainTimeout,
+        Map<String, List<String>> headers,
+        Optional<TlsConfig> tls,
+        Optional<DebugConfig> debug) {
+
+    /** The host part of {@link #addr} (empty for all interfaces). */
+    public String bindHost() {
+        int colon = addr.lastIndexOf(':');
+        String host = colon < 0 ? addr : addr.substring(0, colon);
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** The port part of {@link #addr}. */
+    public int port() {
+        int colon = addr.lastIndexOf(':');
+        return Integer.parseInt(addr.substring(colon + 1));
+    }
+
+    /** {@code http.tls}: PEM certificate (chain) and key; client CAs for mutual TLS. */
+    public record TlsConfig(String certificate, String key, List<String> clientCas, String minimumTls) {
+    }
+
+    /** {@code http.debug}: a second listener for metrics and debugging. */
+    public record DebugConfig(String addr, boolean prometheusEnabled, String prometheusPath) {
+    }
+}

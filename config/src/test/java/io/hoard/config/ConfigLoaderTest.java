@@ -1,0 +1,242 @@
+package io.hoard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class ConfigLoaderTest {
+
+    private static RegistryConfig example(String name) throws IOException {
+        try (InputStream in = ConfigLoaderTest.class.getResourceAsStream("/examples/" + name)) {
+            return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), Map.of(), name);
+        }
+    }
+
+    private static RegistryConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, Map.of(), "test.yml");
+    }
+
+    @Test
+    void debianPackageConfigLoads() throws IOException {
+        RegistryConfig c = example("debian-docker-registry.yml");
+        assertThat(c.storage().driver()).isEqualTo("filesystem");
+        assertThat(c.storage().parameters()).containsEntry("rootdirectory", "/var/lib/docker-registry");
+        assertThat(c.storage().deleteEnabled()).isTrue();
+        assertThat(c.http().port()).isEqualTo(5000);
+        assertThat(c.http().headers()).containsEntry("X-Content-Type-Options", List.of("nosniff"));
+        assertThat(c.auth()).hasValueSatisfying(a -> {
+            assertThat(a.scheme()).isEqualTo("htpasswd");
+            assertThat(a.parameters()).containsEntry("realm", "basic-realm");
+        });
+        assertThat(c.health().storageDriverEnabled()).isTrue();
+        assertThat(c.health().storageDriverInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.health().storageDriverThreshold()).isEqualTo(3);
+        assertThat(c.proxy()).isEmpty();
+        assertThat(c.log().fields()).containsEntry("service", "registry");
+    }
+
+    @Test
+    void cacheOffMeansPlainRegistry() throws IOException {
+        RegistryConfig c = example("cache-off.yml");
+        assertThat(c.proxy()).isEmpty();
+        assertThat(c.storage().parameters()).containsEntry("rootdirectory", "/var/lib/registry");
+        assertThat(c.storage().deleteEnabled()).isFalse();
+    }
+
+    @Test
+    void defaultDockerHubWithEmptyCredentialsIsAnonymous() throws IOException {
+        ProxyConfig p = example("default-dockerhub.yml").proxy().orElseThrow();
+        assertThat(p.remoteRegistries()).hasSize(1);
+        RemoteRegistry hub = p.remoteRegistries().get(0);
+        assertThat(hub.url()).isEqualTo(URI.create("https://registry-1.docker.io"));
+        assertThat(hub.username()).isEmpty();
+        assertThat(hub.password()).isEmpty();
+        assertThat(p.dynamic()).isFalse();
+        assertThat(p.ttl()).isEqualTo(Duration.ofHours(168));
+    }
+
+    @Test
+    void remoteRegistriesWithAuthKeepOrderAndCredentials() throws IOException {
+        ProxyConfig p = example("remoteregistries-with-auth.yml").proxy().orElseThrow();
+        assertThat(p.remoteRegistries()).extracting(r -> r.url().toString())
+                .containsExactly("https://registry-1.docker.io", "https://reg.test1.com", "http://reg.test2.com");
+        assertThat(p.remoteRegistries().get(0).username()).isEmpty();
+        assertThat(p.remoteRegistries().get(1).username()).hasValue("username");
+        assertThat(p.remoteRegistries().get(1).password()).hasValue("password");
+        assertThat(p.remoteRegistries().get(1).toString()).doesNotContain("password");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"proxy-on-dynamic.yml", "proxy-on-dynamic-2.yml"})
+    void proxyOnWithoutRemotesIsDynamicOnly(String file) throws IOException {
+        ProxyConfig p = example(file).proxy().orElseThrow();
+        assertThat(p.dynamic()).isTrue();
+        assertThat(p.remoteRegistries()).isEmpty();
+    }
+
+    @Test
+    void distributionRemoteUrlFormFoldsIntoTheList() {
+        ProxyConfig p = parse("""
+                proxy:
+                  remoteurl: https://registry-1.docker.io
+                  username: me
+                  password: secret
+                  ttl: 1h30m
+                """).proxy().orElseThrow();
+        assertThat(p.remoteRegistries()).containsExactly(new RemoteRegistry(URI.create("https://registry-1.docker.io"),
+                Optional.of("me"), Optional.of("secret")));
+        assertThat(p.ttl()).isEqualTo(Duration.ofMinutes(90));
+    }
+
+    @Test
+    void emptyFileGivesDefaults() {
+        RegistryConfig c = parse("");
+        assertThat(c.http().addr()).isEqualTo(":5000");
+        assertThat(c.storage().driver()).isEqualTo("filesystem");
+        assertThat(c.storage().uploadPurging().enabled()).isTrue();
+        assertThat(c.storage().uploadPurging().age()).isEqualTo(Duration.ofHours(168));
+        assertThat(c.catalog().maxEntries()).isEqualTo(1000);
+        assertThat(c.log().level()).isEqualTo("info");
+    }
+
+    @Test
+    void unknownKeyFailsWithPathAndLine() {
+        assertThatThrownBy(() -> parse("""
+                version: 0.1
+                storage:
+                  filesystem:
+                    rootdirectory: /x
+                  delete:
+                    enabeld: true
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.delete.enabeld")
+                .hasMessageContaining("line 6");
+    }
+
+    @Test
+    void unknownTopLevelSectionFails() {
+        assertThatThrownBy(() -> parse("proxx:\n  on: true\n")).hasMessageContaining("'proxx'").hasMessageContaining("line 1");
+    }
+
+    @Test
+    void unknownDriverParameterFails() {
+        assertThatThrownBy(() -> parse("storage:\n  filesystem:\n    rootdir: /x\n"))
+                .hasMessageContaining("storage.filesystem.rootdir").hasMessageContaining("line 3");
+    }
+
+    @Test
+    void illTypedValuesFailWithKey() {
+        assertThatThrownBy(() -> parse("storage:\n  delete:\n    enabled: maybe\n"))
+                .hasMessageContaining("storage.delete.enabled").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> parse("proxy:\n  ttl: forever\n")).hasMessageContaining("proxy.ttl");
+        assertThatThrownBy(() -> parse("http:\n  addr: nowhere\n")).hasMessageContaining("http.addr");
+        assertThatThrownBy(() -> parse("proxy:\n  remoteregistries:\n  - url: ftp://x\n"))
+                .hasMessageContaining("proxy.remoteregistries[0].url");
+        assertThatThrownBy(() -> parse("http:\n  headers: nope\n")).hasMessageContaining("http.headers");
+    }
+
+    @Test
+    void twoDriversFail() {
+        assertThatThrownBy(() -> parse("storage:\n  filesystem: {}\n  inmemory: {}\n"))
+                .hasMessageContaining("exactly one");
+    }
+
+    @Test
+    void foreignDriverFailsClearly() {
+        assertThatThrownBy(() -> parse("storage:\n  azure:\n    accountname: x\n")).hasMessageContaining("azure");
+    }
+
+    @Test
+    void s3SectionIsValidated() {
+        RegistryConfig c = parse("""
+                storage:
+                  s3:
+                    region: us-east-1
+                    bucket: b
+                    regionendpoint: http://127.0.0.1:9000
+                    forcepathstyle: true
+                    chunksize: 5242880
+                """);
+        assertThat(c.storage().driver()).isEqualTo("s3");
+        assertThat(c.storage().parameters()).containsEntry("forcepathstyle", true).containsEntry("chunksize", 5242880L);
+        assertThatThrownBy(() -> parse("storage:\n  s3:\n    region: x\n")).hasMessageContaining("storage.s3.bucket");
+    }
+
+    @Test
+    void environmentOverridesKeys() {
+        RegistryConfig c = ConfigLoader.parse("storage:\n  filesystem:\n    rootdirectory: /a\n", Map.of(
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/b",
+                "REGISTRY_HTTP_ADDR", "127.0.0.1:6000",
+                "REGISTRY_STORAGE_DELETE_ENABLED", "true",
+                "REGISTRY_PROXY_REMOTEURL", "http://127.0.0.1:5001",
+                "REGISTRY_CONFIGURATION_PATH", "/etc/x.yml",
+                "PATH", "/bin"), "t");
+        assertThat(c.storage().parameters()).containsEntry("rootdirectory", "/b");
+        assertThat(c.http().bindHost()).isEqualTo("127.0.0.1");
+        assertThat(c.http().port()).isEqualTo(6000);
+        assertThat(c.storage().deleteEnabled()).isTrue();
+        assertThat(c.proxy().orElseThrow().remoteRegistries().get(0).url()).isEqualTo(URI.create("http://127.0.0.1:5001"));
+    }
+
+    @Test
+    void environmentSwitchesDriver() {
+        RegistryConfig c = ConfigLoader.parse("storage:\n  filesystem:\n    rootdirectory: /a\n", Map.of(
+                "REGISTRY_STORAGE", "inmemory"), "t");
+        assertThat(c.storage().driver()).isEqualTo("inmemory");
+    }
+
+    @Test
+    void misspelledEnvironmentVariableFailsNamingIt() {
+        assertThatThrownBy(() -> ConfigLoader.parse("", Map.of("REGISTRY_HTTP_ADRR", ":1"), "t"))
+                .hasMessageContaining("REGISTRY_HTTP_ADRR").hasMessageContaining("http.adrr");
+    }
+
+    @Test
+    void invalidYamlNamesLine() {
+        assertThatThrownBy(() -> parse("http:\n  addr: [\n")).hasMessageContaining("invalid YAML");
+    }
+
+    @Test
+    void duplicateKeysFail() {
+        assertThatThrownBy(() -> parse("http:\n  addr: :1\n  addr: :2\n")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void distributionOnlySectionsAreAcceptedAndReported() {
+        RegistryConfig c = parse("notifications:\n  endpoints: []\nredis:\n  addr: localhost:6379\n");
+        assertThat(c.ignoredSections()).containsExactly("notifications", "redis");
+    }
+
+    @Test
+    void loadsFromFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, "http:\n  addr: :5123\n");
+        assertThat(ConfigLoader.load(file, Map.of()).http().port()).isEqualTo(5123);
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yml"), Map.of()))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void durationsFollowGoSyntax() {
+        assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Durations.parse("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("2h45m30s")).isEqualTo(Duration.ofSeconds(2 * 3600 + 45 * 60 + 30));
+        assertThatThrownBy(() -> Durations.parse("10 s")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Durations.parse("h")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,153 @@
+package io.hoard.storage;
+
+import static io.hoard.storage.PathSpec.pathFor;
+
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
+import io.hoard.model.DigestAlgorithm;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.driver.StorageDriver;
+import io.hoard.storage.driver.StoragePaths;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Manifests are blobs (content under {@code blobs/}) linked through {@code _manifests/revisions};
+ * a manifest with a {@code subject} is also linked under {@code _referrers/<subject>}.
+ */
+final class DriverManifestStore implements ManifestStore {
+    private final StorageDriver driver;
+    private final RepositoryName name;
+    private final LinkedBlobStore blobs;
+    private final DriverTagStore tags;
+    private final int maxManifestBytes;
+
+    DriverManifestStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, DriverTagStore tags,
+            int maxManifestBytes) {
+        this.driver = driver;
+        this.name = name;
+        this.blobs = blobs;
+        this.tags = tags;
+        this.maxManifestBytes = maxManifestBytes;
+    }
+
+    @Override
+    public Optional<Manifest> get(Digest digest) {
+        if (!exists(digest)) {
+            return Optional.empty();
+        }
+        return StorageIo.ifExists("reading manifest " + digest,
+                () -> driver.getContent(pathFor(new PathSpec.BlobData(digest)))).map(content -> {
+                    // Never serve a byte whose digest does not match, even if the disk rotted.
+                    if (!Digest.of(digest.algorithm(), content).equals(digest)) {
+                        throw new RegistryException(ErrorCode.UNKNOWN,
+                                "stored manifest " + digest + " in " + name + " is corrupt (digest mismatch)");
+                    }
+                    return new Manifest(content, ManifestParser.mediaTypeOf(content), digest);
+                });
+    }
+
+    @Override
+    public boolean exists(Digest digest) {
+        return StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
+    }
+
+    @Override
+    public Manifest put(byte[] content, @Nullable String contentType, DigestAlgorithm algorithm) {
+        if (content.length > maxManifestBytes) {
+            throw new RegistryException(ErrorCode.SIZE_INVALID, "manifest of %d bytes exceeds the limit of %d bytes"
+                    .formatted(content.length, maxManifestBytes)).withStatus(413);
+        }
+        ParsedManifest parsed = ManifestParser.parse(content, contentType);
+        checkReferencesExist(parsed);
+        Digest digest = Digest.of(algorithm, content);
+        byte[] link = digest.toString().getBytes(StandardCharsets.US_ASCII);
+        StorageIo.run("storing manifest " + digest + " in " + name, () -> {
+            String data = pathFor(new PathSpec.BlobData(digest));
+            if (!StorageIo.exists(driver, data)) {
+                driver.putContent(data, content);
+            }
+            if (parsed.subject() != null) {
+                driver.putContent(pathFor(new PathSpec.ReferrerLink(name, parsed.subject().digest(), digest)), link);
+            }
+            driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
+        });
+        return new Manifest(content, parsed.mediaType(), digest);
+    }
+
+    private void checkReferencesExist(ParsedManifest parsed) {
+        for (Descriptor blob : parsed.blobs()) {
+            Descriptor stored = blobs.stat(blob.digest()).orElseThrow(() -> new RegistryException(
+                    ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest() + " is not in repository " + name
+                            + ": push it before the manifest"));
+            if (stored.size() != blob.size()) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "the manifest gives blob %s a size of %d bytes; it has %d"
+                        .formatted(blob.digest(), blob.size(), stored.size()));
+            }
+        }
+        for (Descriptor child : parsed.manifests()) {
+            if (!exists(child.digest())) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest " + child.digest()
+                        + " is not in repository " + name + ": push it before the index");
+            }
+        }
+    }
+
+    @Override
+    public void delete(Digest digest) {
+        Manifest manifest = get(digest).orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "manifest " + digest + " is not in repository " + name));
+        for (String tag : tags.list()) {
+            if (tags.get(tag).filter(digest::equals).isPresent()) {
+                tags.untag(tag);
+            }
+        }
+        Descriptor subject = subjectOf(manifest);
+        if (subject != null) {
+            StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, subject.digest(), digest)));
+        }
+        StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
+    }
+
+    @Override
+    public List<Referrer> referrers(Digest subject, @Nullable String artifactType) {
+        List<Referrer> result = new ArrayList<>();
+        for (Digest digest : referrerDigests(subject)) {
+            Optional<Manifest> manifest = get(digest);
+            if (manifest.isEmpty()) {
+                continue;
+            }
+            ParsedManifest parsed = ManifestParser.parse(manifest.get().content(), manifest.get().mediaType());
+            if (artifactType != null && !artifactType.equals(parsed.artifactType())) {
+                continue;
+            }
+            result.add(new Referrer(new Descriptor(digest, manifest.get().content().length, parsed.mediaType()),
+                    parsed.artifactType(), parsed.annotations()));
+        }
+        return result;
+    }
+
+    private List<Digest> referrerDigests(Digest subject) {
+        String dir = pathFor(new PathSpec.ReferrersDir(name, subject));
+        List<Digest> digests = new ArrayList<>();
+        for (String algorithmDir : StorageIo.ifExists("listing referrers", () -> driver.list(dir)).orElse(List.of())) {
+            for (String hexDir : StorageIo.ifExists("listing referrers", () -> driver.list(algorithmDir)).orElse(List.of())) {
+                digests.add(Digest.parse(StoragePaths.baseName(algorithmDir) + ":" + StoragePaths.baseName(hexDir)));
+            }
+        }
+        return digests;
+    }
+
+    private static @Nullable Descriptor subjectOf(Manifest manifest) {
+        try {
+            return ManifestParser.parse(manifest.content(), manifest.mediaType()).subject();
+        } catch (RegistryException e) {
+            return null; // stored before validation existed (e.g. by another registry): no referrer link
+        }
+    }
+}

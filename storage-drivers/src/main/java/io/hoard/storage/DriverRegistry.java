@@ -1,0 +1,84 @@
+package io.hoard.storage;
+
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.driver.StorageDriver;
+import io.hoard.storage.driver.StoragePaths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/** The registry over one storage driver, in distribution's layout ({@link PathSpec}). */
+public final class DriverRegistry implements Registry {
+    /** Distribution's limit on a manifest body (4 MiB). */
+    public static final int DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private final StorageDriver driver;
+    private final int maxManifestBytes;
+    private final Map<String, DriverUpload.HashState> uploadHashes = new ConcurrentHashMap<>();
+
+    public DriverRegistry(StorageDriver driver) {
+        this(driver, DEFAULT_MAX_MANIFEST_BYTES);
+    }
+
+    public DriverRegistry(StorageDriver driver, int maxManifestBytes) {
+        this.driver = driver;
+        this.maxManifestBytes = maxManifestBytes;
+    }
+
+    /** The largest manifest body accepted, in bytes. */
+    public int maxManifestBytes() {
+        return maxManifestBytes;
+    }
+
+    @Override
+    public Repository repository(RepositoryName name) {
+        LinkedBlobStore blobs = new LinkedBlobStore(driver, name);
+        DriverTagStore tags = new DriverTagStore(driver, name);
+        DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes);
+        DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
+        return new DriverRepository(driver, name, blobs, manifests, tags, uploads);
+    }
+
+    /**
+     * Walks {@code repositories/}: a directory is a repository when it has {@code _manifests} or
+     * {@code _layers}; names may nest ({@code a/b} and {@code a/b/c}), and {@code _}-directories are
+     * never descended into.
+     */
+    @Override
+    public List<String> catalog(int n, @Nullable String last) {
+        TreeSet<String> names = new TreeSet<>();
+        collect(PathSpec.REPOSITORIES, "", names);
+        List<String> page = new ArrayList<>();
+        for (String name : last == null ? names : names.tailSet(last, false)) {
+            if (page.size() >= n) {
+                break;
+            }
+            page.add(name);
+        }
+        return page;
+    }
+
+    private void collect(String dir, String prefix, TreeSet<String> names) {
+        List<String> children = StorageIo.ifExists("listing repositories", () -> driver.list(dir)).orElse(List.of());
+        for (String child : children) {
+            String base = StoragePaths.baseName(child);
+            if (base.equals("_manifests") || base.equals("_layers")) {
+                names.add(prefix.substring(0, prefix.length() - 1));
+            } else if (!base.startsWith("_")) {
+                collect(child, prefix + base + "/", names);
+            }
+        }
+    }
+
+    private record DriverRepository(StorageDriver driver, RepositoryName name, BlobStore blobs, ManifestStore manifests,
+            TagStore tags, UploadStore uploads) implements Repository {
+        @Override
+        public boolean exists() {
+            String root = PathSpec.pathFor(new PathSpec.RepositoryRoot(name));
+            return StorageIo.exists(driver, root + "/_manifests") || StorageIo.exists(driver, root + "/_layers");
+        }
+    }
+}

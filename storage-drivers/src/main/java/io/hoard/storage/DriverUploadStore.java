@@ -1,0 +1,79 @@
+package io.hoard.storage;
+
+import static io.hoard.storage.PathSpec.pathFor;
+
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.driver.StorageDriver;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Upload sessions under {@code _uploads/<id>/}: {@code startedat} says when, {@code data} holds
+ * the bytes received so far. The running sha256 of each session is kept in memory between its
+ * requests so a commit does not re-read the data; after a restart it is recomputed from storage.
+ */
+final class DriverUploadStore implements UploadStore {
+    private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final StorageDriver driver;
+    private final RepositoryName name;
+    private final LinkedBlobStore blobs;
+    private final Map<String, DriverUpload.HashState> hashStates;
+
+    DriverUploadStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs,
+            Map<String, DriverUpload.HashState> hashStates) {
+        this.driver = driver;
+        this.name = name;
+        this.blobs = blobs;
+        this.hashStates = hashStates;
+    }
+
+    @Override
+    public Upload start() {
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        StorageIo.run("starting an upload in " + name, () -> {
+            driver.putContent(pathFor(new PathSpec.UploadData(name, id)), new byte[0]);
+            driver.putContent(pathFor(new PathSpec.UploadStartedAt(name, id)),
+                    now.toString().getBytes(StandardCharsets.US_ASCII));
+        });
+        return new DriverUpload(driver, name, blobs, hashStates, id, now, 0);
+    }
+
+    @Override
+    public Upload resume(String id) {
+        if (!UPLOAD_ID.matcher(id).matches()) {
+            throw unknown(id);
+        }
+        Instant startedAt = StorageIo.ifExists("reading upload " + id,
+                () -> driver.getContent(pathFor(new PathSpec.UploadStartedAt(name, id))))
+                .map(DriverUploadStore::parseInstant)
+                .orElseThrow(() -> unknown(id));
+        long size = StorageIo.ifExists("reading upload " + id, () -> driver.stat(pathFor(new PathSpec.UploadData(name, id))))
+                .orElseThrow(() -> unknown(id)).size();
+        return new DriverUpload(driver, name, blobs, hashStates, id, startedAt, size);
+    }
+
+    private static Instant parseInstant(byte[] text) {
+        try {
+            return Instant.parse(new String(text, StandardCharsets.US_ASCII).trim());
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH; // written by another registry in another format: treat as old
+        }
+    }
+
+    private RegistryException unknown(String id) {
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload '" + abbreviate(id)
+                + "' is not in progress in repository " + name);
+    }
+
+    private static String abbreviate(String id) {
+        return id.length() > 64 ? id.substring(0, 64) + "..." : id;
+    }
+}
