@@ -48,7 +48,7 @@ final class DriverManifestStore implements ManifestStore {
                         throw new RegistryException(ErrorCode.UNKNOWN,
                                 "stored manifest " + digest + " in " + name + " is corrupt (digest mismatch)");
                     }
-                    return new Manifest(content, ManifestParser.mediaTypeOf(content), digest);
+                    return ManifestParser.describe(content, digest);
                 });
     }
 
@@ -77,7 +77,8 @@ final class DriverManifestStore implements ManifestStore {
             }
             driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
         });
-        return new Manifest(content, parsed.mediaType(), digest);
+        return new Manifest(content, parsed.mediaType(), digest,
+                parsed.subject() == null ? null : parsed.subject().digest());
     }
 
     private void checkReferencesExist(ParsedManifest parsed) {
@@ -107,9 +108,8 @@ final class DriverManifestStore implements ManifestStore {
                 tags.untag(tag);
             }
         }
-        Descriptor subject = subjectOf(manifest);
-        if (subject != null) {
-            StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, subject.digest(), digest)));
+        if (manifest.subject() != null) {
+            StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, manifest.subject(), digest)));
         }
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
     }
@@ -122,7 +122,12 @@ final class DriverManifestStore implements ManifestStore {
             if (manifest.isEmpty()) {
                 continue;
             }
-            ParsedManifest parsed = ManifestParser.parse(manifest.get().content(), manifest.get().mediaType());
+            ParsedManifest parsed;
+            try {
+                parsed = ManifestParser.parse(manifest.get().content(), manifest.get().mediaType());
+            } catch (RegistryException e) {
+                continue; // not a manifest this registry would accept today: not listed
+            }
             if (artifactType != null && !artifactType.equals(parsed.artifactType())) {
                 continue;
             }
@@ -141,13 +146,5 @@ final class DriverManifestStore implements ManifestStore {
             }
         }
         return digests;
-    }
-
-    private static @Nullable Descriptor subjectOf(Manifest manifest) {
-        try {
-            return ManifestParser.parse(manifest.content(), manifest.mediaType()).subject();
-        } catch (RegistryException e) {
-            return null; // stored before validation existed (e.g. by another registry): no referrer link
-        }
     }
 }

@@ -51,14 +51,20 @@ final class ManifestParser {
         return MediaTypes.isIndex(mediaType) ? parseIndex(root, mediaType) : parseImage(root, mediaType);
     }
 
-    /** The media type of a manifest already stored (validated when it was pushed). */
-    static String mediaTypeOf(byte[] content) {
+    /** A manifest already stored (validated when it was pushed) with its media type and subject. */
+    static Manifest describe(byte[] content, Digest digest) {
         ObjectNode root = readObject(content);
-        String inBody = optionalText(root, "mediaType");
-        if (inBody != null) {
-            return inBody;
+        String mediaType = optionalText(root, "mediaType");
+        if (mediaType == null) {
+            mediaType = root.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
-        return root.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+        Descriptor subject;
+        try {
+            subject = subject(root);
+        } catch (RegistryException e) {
+            subject = null; // stored by another registry without validation: serve it, just without a subject
+        }
+        return new Manifest(content, mediaType, digest, subject == null ? null : subject.digest());
     }
 
     private static String resolveMediaType(@Nullable String declared, @Nullable String inBody, ObjectNode root) {

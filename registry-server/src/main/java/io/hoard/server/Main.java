@@ -1,0 +1,78 @@
+package io.hoard.server;
+
+import io.hoard.config.ConfigException;
+import io.hoard.config.ConfigLoader;
+import io.hoard.config.RegistryConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code hoard [serve] [config.yml]}: with no file (and no {@code REGISTRY_CONFIGURATION_PATH}),
+ * an embedded default — filesystem storage under {@code ./data}, listening on :5000.
+ */
+public final class Main {
+    static final String DEFAULT_CONFIG = "/io/hoard/server/default-config.yml";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help"))) {
+            System.out.println("""
+                    usage: hoard [serve] [config.yml]
+                      serve       run the registry (the default command)
+                      config.yml  distribution-compatible configuration; default: $REGISTRY_CONFIGURATION_PATH,
+                                  else an embedded config storing under ./data and listening on :5000
+                    Every key can be overridden with REGISTRY_<SECTION>_<KEY>, e.g. REGISTRY_HTTP_ADDR=:5001.""");
+            return;
+        }
+        if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+            rest.remove(0);
+        }
+        if (rest.size() > 1) {
+            fail("too many arguments: " + rest + " (usage: hoard [serve] [config.yml])");
+        }
+        try {
+            RegistryConfig config = loadConfig(rest.isEmpty() ? null : rest.get(0), System.getenv());
+            Logging.configure(config.log());
+            RegistryApp app = RegistryApp.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                stopped.countDown();
+            }, "hoard-shutdown"));
+            stopped.await();
+        } catch (ConfigException e) {
+            fail("configuration error: " + e.getMessage());
+        } catch (Exception e) {
+            fail("cannot start: " + e);
+        }
+    }
+
+    static RegistryConfig loadConfig(String file, Map<String, String> env) {
+        String path = file != null ? file : env.get(ConfigLoader.CONFIGURATION_PATH_ENV);
+        if (path != null && !path.isEmpty()) {
+            return ConfigLoader.load(Path.of(path), env);
+        }
+        try (InputStream in = Main.class.getResourceAsStream(DEFAULT_CONFIG)) {
+            if (in == null) {
+                throw new ConfigException("the embedded default configuration is missing from the build");
+            }
+            return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), env, "embedded default config");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the embedded default configuration: " + e);
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("hoard: " + message);
+        System.exit(2);
+    }
+}

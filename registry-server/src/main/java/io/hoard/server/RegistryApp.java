@@ -1,0 +1,162 @@
+package io.hoard.server;
+
+import io.hoard.config.ConfigException;
+import io.hoard.config.HttpConfig;
+import io.hoard.config.RegistryConfig;
+import io.hoard.config.StorageConfig;
+import io.hoard.server.handlers.HandlerSettings;
+import io.hoard.server.handlers.RegistryDispatcher;
+import io.hoard.server.http.InFlight;
+import io.hoard.server.http.ServerSettings;
+import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.UploadPurger;
+import io.hoard.storage.driver.StorageDriver;
+import io.hoard.storage.driver.StorageDrivers;
+import io.hoard.storage.driver.base.ValidatingStorageDriver;
+import io.hoard.storage.driver.filesystem.FilesystemDriver;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: turns a {@link RegistryConfig} into a running registry. The only place with wiring. */
+public final class RegistryApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryApp.class);
+
+    private final RegistryConfig config;
+    private final StorageDriver driver;
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("hoard-request-", 0).factory());
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("hoard-maintenance").factory());
+    private final InFlight inFlight = new InFlight();
+    private final RegistryServer server;
+
+    private RegistryApp(RegistryConfig config) throws Exception {
+        this.config = config;
+        refuseWhatIsNotThereYet(config);
+        this.driver = createDriver(config.storage());
+        DriverRegistry registry = new DriverRegistry(driver);
+        HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
+                config.catalog().maxEntries());
+        HttpConfig http = config.http();
+        ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
+                Duration.ofSeconds(60), !config.log().accessLogDisabled());
+        SslContext ssl = http.tls().isPresent() ? TlsContexts.server(http.tls().get()) : null;
+        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, handlerSettings, registry.maxManifestBytes());
+        InetSocketAddress address = http.bindHost().isEmpty()
+                ? new InetSocketAddress(http.port())
+                : new InetSocketAddress(http.bindHost(), http.port());
+        this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
+                inFlight));
+        schedulePurging(config.storage().uploadPurging());
+        for (String section : config.ignoredSections()) {
+            LOG.warn("config section '{}' is accepted for compatibility with distribution but has no effect in Hoard yet",
+                    section);
+        }
+        LOG.info("Hoard listening on {}://{} — {} — plain registry (no proxy section)",
+                ssl == null ? "http" : "https", describe(server.address()), describeStorage());
+    }
+
+    /** Starts a registry; fails with a message that says what to fix. */
+    public static RegistryApp start(RegistryConfig config) throws Exception {
+        return new RegistryApp(config);
+    }
+
+    /** The address the registry listens on. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public RegistryConfig config() {
+        return config;
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code http.draintimeout}, then stops. */
+    @Override
+    public void close() {
+        Duration drain = config.http().drainTimeout();
+        server.stopAccepting();
+        try {
+            if (!inFlight.awaitIdle(drain)) {
+                LOG.warn("{} request(s) still in flight after {}; closing their connections", inFlight.count(), drain);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        maintenance.shutdownNow();
+        server.shutdown(Duration.ofSeconds(1));
+        workers.shutdownNow();
+    }
+
+    private static void refuseWhatIsNotThereYet(RegistryConfig config) {
+        if (config.auth().isPresent()) {
+            // Serving without the authentication an operator configured would open the registry to everyone.
+            throw new ConfigException("auth." + config.auth().get().scheme() + " is configured, but Hoard does not "
+                    + "implement client authentication yet; remove the auth section to run without it");
+        }
+        if (config.proxy().isPresent()) {
+            throw new ConfigException("the proxy section is configured, but this Hoard build has no pull-through cache "
+                    + "yet; remove the proxy section to run a plain registry");
+        }
+    }
+
+    private static StorageDriver createDriver(StorageConfig storage) {
+        if (storage.driver().equals("s3")) {
+            throw new ConfigException("storage.s3 is not available in this Hoard build yet; use filesystem or inmemory");
+        }
+        try {
+            StorageDriver driver = StorageDrivers.create(storage.driver(), storage.parameters());
+            if (unwrap(driver) instanceof FilesystemDriver fs) {
+                Path root = fs.root();
+                Files.createDirectories(root);
+                if (!Files.isWritable(root)) {
+                    throw new ConfigException("storage.filesystem.rootdirectory " + root + " is not writable");
+                }
+            }
+            return driver;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new ConfigException("cannot create storage.filesystem.rootdirectory: " + e);
+        }
+    }
+
+    private void schedulePurging(StorageConfig.UploadPurging purging) {
+        if (!purging.enabled() || purging.interval().isZero()) {
+            return;
+        }
+        UploadPurger purger = new UploadPurger(driver);
+        long every = Math.max(1000, purging.interval().toMillis());
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                purger.purge(purging.age(), Instant.now(), purging.dryRun());
+            } catch (RuntimeException e) {
+                LOG.warn("upload purging failed: {}", e.getMessage());
+            }
+        }, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
+    }
+
+    private String describeStorage() {
+        StorageDriver d = unwrap(driver);
+        return d instanceof FilesystemDriver fs ? "storing in " + fs.root() : "storage: " + d.name();
+    }
+
+    private static StorageDriver unwrap(StorageDriver d) {
+        return d instanceof ValidatingStorageDriver v ? v.delegate() : d;
+    }
+
+    private static String describe(InetSocketAddress a) {
+        @Nullable String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getHostString();
+        return host + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,47 @@
+package io.hoard.server;
+
+import io.hoard.server.http.InFlight;
+import io.hoard.server.http.RegistryHandler;
+import io.hoard.server.http.RequestDispatcher;
+import io.hoard.server.http.ServerSettings;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/** TLS? → HTTP codec → keep-alive → 100-continue → chunked writes → the registry. */
+final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final @Nullable SslContext ssl;
+    private final RequestDispatcher dispatcher;
+    private final Executor executor;
+    private final ServerSettings settings;
+    private final InFlight inFlight;
+
+    RegistryChannelInitializer(@Nullable SslContext ssl, RequestDispatcher dispatcher, Executor executor,
+            ServerSettings settings, InFlight inFlight) {
+        this.inFlight = inFlight;
+        this.ssl = ssl;
+        this.dispatcher = dispatcher;
+        this.executor = executor;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (ssl != null) {
+            p.addLast(ssl.newHandler(ch.alloc()));
+        }
+        p.addLast(new HttpServerCodec(8192, 16384, 65536));
+        p.addLast(new HttpServerKeepAliveHandler());
+        p.addLast(new HttpServerExpectContinueHandler());
+        p.addLast(new ChunkedWriteHandler());
+        p.addLast(new RegistryHandler(dispatcher, executor, settings, inFlight));
+    }
+}

@@ -1,0 +1,66 @@
+package io.hoard.server.handlers;
+
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.server.http.Exchange;
+import io.hoard.storage.BlobContent;
+import io.hoard.storage.Registry;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
+final class BlobHandler {
+    private final Registry registry;
+    private final HandlerSettings settings;
+
+    BlobHandler(Registry registry, HandlerSettings settings) {
+        this.registry = registry;
+        this.settings = settings;
+    }
+
+    void handle(Exchange exchange, RepositoryName name, String digestText) throws IOException {
+        Digest digest = Digest.parse(digestText);
+        if (exchange.method().equals("DELETE")) {
+            delete(exchange, name, digest);
+            return;
+        }
+        Descriptor blob = registry.repository(name).blobs().stat(digest).orElseThrow(() -> new RegistryException(
+                ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Docker-Content-Digest", digest.toString());
+        headers.put("Content-Type", Descriptor.OCTET_STREAM);
+        headers.put("Accept-Ranges", "bytes");
+        headers.put("ETag", "\"" + digest + "\"");
+        headers.put("Cache-Control", "max-age=31536000");
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(exchange.header("Range").orElse(null), blob.size());
+        } catch (RegistryException e) {
+            exchange.respondError(e, Map.of("Content-Range", "bytes */" + blob.size()));
+            return;
+        }
+        long offset = range.map(ByteRange::start).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(blob.size());
+        range.ifPresent(r -> headers.put("Content-Range", r.contentRange(blob.size())));
+        if (exchange.isHead()) {
+            headers.put("Content-Length", Long.toString(length));
+            exchange.respond(range.isPresent() ? 206 : 200, headers);
+            return;
+        }
+        BlobContent content = registry.repository(name).blobs().open(digest, offset);
+        exchange.respondBlob(range.isPresent() ? 206 : 200, headers, content, length);
+    }
+
+    private void delete(Exchange exchange, RepositoryName name, Digest digest) {
+        if (!settings.deleteEnabled()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled (storage.delete.enabled: false)");
+        }
+        registry.repository(name).blobs().delete(digest);
+        exchange.respond(202, Map.of());
+    }
+}

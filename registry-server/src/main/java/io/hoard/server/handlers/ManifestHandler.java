@@ -1,0 +1,148 @@
+package io.hoard.server.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hoard.model.Digest;
+import io.hoard.model.DigestAlgorithm;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.MediaTypes;
+import io.hoard.model.Reference;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.server.http.ClientGoneException;
+import io.hoard.server.http.Exchange;
+import io.hoard.storage.Manifest;
+import io.hoard.storage.Registry;
+import io.hoard.storage.Repository;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code GET|HEAD|PUT|DELETE /v2/<name>/manifests/<reference>}. */
+final class ManifestHandler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Registry registry;
+    private final HandlerSettings settings;
+    private final int maxManifestBytes;
+
+    ManifestHandler(Registry registry, HandlerSettings settings, int maxManifestBytes) {
+        this.registry = registry;
+        this.settings = settings;
+        this.maxManifestBytes = maxManifestBytes;
+    }
+
+    void handle(Exchange exchange, RepositoryName name, String referenceText) throws ClientGoneException {
+        Reference reference = Reference.parse(referenceText);
+        Repository repo = registry.repository(name);
+        switch (exchange.method()) {
+            case "PUT" -> put(exchange, repo, reference);
+            case "DELETE" -> delete(exchange, repo, reference);
+            default -> get(exchange, repo, reference);
+        }
+    }
+
+    private void get(Exchange exchange, Repository repo, Reference reference) {
+        Manifest manifest = find(repo, reference);
+        Set<String> accepted = accepted(exchange);
+        if (!accepts(accepted, manifest.mediaType()) && reference instanceof Reference.Tag) {
+            manifest = platformDefault(repo, manifest, accepted).orElseThrow(() -> new RegistryException(
+                    ErrorCode.MANIFEST_UNKNOWN, "manifest %s:%s is %s, which the request's Accept header (%s) does not allow"
+                            .formatted(repo.name(), reference, find(repo, reference).mediaType(), String.join(", ", accepted))));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Docker-Content-Digest", manifest.digest().toString());
+        headers.put("ETag", "\"" + manifest.digest() + "\"");
+        exchange.respondBytes(200, headers, manifest.content(), manifest.mediaType());
+    }
+
+    private static Manifest find(Repository repo, Reference reference) {
+        Digest digest = switch (reference) {
+            case Reference.ByDigest(Digest d) -> d;
+            case Reference.Tag(String tag) -> repo.tags().get(tag).orElseThrow(() -> new RegistryException(
+                    ErrorCode.MANIFEST_UNKNOWN, "tag '" + tag + "' is not in repository " + repo.name()));
+        };
+        return repo.manifests().get(digest).orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "manifest " + digest + " is not in repository " + repo.name()));
+    }
+
+    private void put(Exchange exchange, Repository repo, Reference reference) throws ClientGoneException {
+        byte[] content = exchange.body().readAll(maxManifestBytes, "the manifest");
+        DigestAlgorithm algorithm = reference instanceof Reference.ByDigest(Digest d) ? d.algorithm() : DigestAlgorithm.SHA256;
+        if (reference instanceof Reference.ByDigest(Digest expected)) {
+            Digest actual = Digest.of(algorithm, content);
+            if (!actual.equals(expected)) {
+                throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                        "the manifest's digest is %s, not %s as the URL says".formatted(actual, expected));
+            }
+        }
+        Manifest stored = repo.manifests().put(content, exchange.header("Content-Type").orElse(null), algorithm);
+        if (reference instanceof Reference.Tag(String tag)) {
+            repo.tags().tag(tag, stored.digest());
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Location", exchange.url("/v2/" + repo.name() + "/manifests/" + stored.digest()));
+        headers.put("Docker-Content-Digest", stored.digest().toString());
+        if (stored.subject() != null) {
+            headers.put("OCI-Subject", stored.subject().toString());
+        }
+        exchange.respond(201, headers);
+    }
+
+    private void delete(Exchange exchange, Repository repo, Reference reference) {
+        if (!settings.deleteEnabled()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled (storage.delete.enabled: false)");
+        }
+        switch (reference) {
+            case Reference.ByDigest(Digest d) -> repo.manifests().delete(d);
+            case Reference.Tag(String tag) -> repo.tags().untag(tag);
+        }
+        exchange.respond(202, Map.of());
+    }
+
+    /** The media types of every {@code Accept} header, without parameters; empty means anything. */
+    private static Set<String> accepted(Exchange exchange) {
+        Set<String> types = new LinkedHashSet<>();
+        for (String header : exchange.headers("Accept")) {
+            for (String part : header.split(",")) {
+                String type = part.split(";", 2)[0].trim().toLowerCase();
+                if (!type.isEmpty()) {
+                    types.add(type);
+                }
+            }
+        }
+        return types;
+    }
+
+    private static boolean accepts(Set<String> accepted, String mediaType) {
+        return accepted.isEmpty() || accepted.contains("*/*") || accepted.contains("application/*")
+                || accepted.contains(mediaType);
+    }
+
+    /**
+     * For a client that takes single-image manifests only (an old Docker), the linux/amd64 entry
+     * of an index, as distribution does.
+     */
+    private static Optional<Manifest> platformDefault(Repository repo, Manifest index, Set<String> accepted) {
+        if (!MediaTypes.isIndex(index.mediaType())) {
+            return Optional.empty();
+        }
+        try {
+            for (JsonNode entry : JSON.readTree(index.content()).path("manifests")) {
+                JsonNode platform = entry.path("platform");
+                if ("linux".equals(platform.path("os").asText()) && "amd64".equals(platform.path("architecture").asText())) {
+                    Optional<Manifest> child = repo.manifests().get(Digest.parse(entry.path("digest").asText()));
+                    if (child.isPresent() && accepts(accepted, child.get().mediaType())) {
+                        return child;
+                    }
+                }
+            }
+        } catch (IOException | RegistryException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,206 @@
+package io.hoard.server.http;
+
+import io.hoard.model.RegistryException;
+import io.hoard.storage.BlobContent;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request and its response, as a handler sees it: plain Java, no Netty types. Exactly one of
+ * the {@code respond} methods is called per exchange; the response's end is reported to the
+ * connection handler so that the next request on the connection can start.
+ */
+public final class Exchange {
+    static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final QueryStringDecoder uri;
+    private final RequestBody body;
+    private final ServerSettings settings;
+    private final Consumer<Exchange> onDone;
+    private final long startNanos = System.nanoTime();
+    private volatile boolean responded;
+    private int status;
+    private long bytes;
+
+    Exchange(ChannelHandlerContext ctx, HttpRequest request, QueryStringDecoder uri, RequestBody body,
+            ServerSettings settings, Consumer<Exchange> onDone) {
+        this.ctx = ctx;
+        this.request = request;
+        this.uri = uri;
+        this.body = body;
+        this.settings = settings;
+        this.onDone = onDone;
+    }
+
+    // ---- the request ----
+
+    public String method() {
+        return request.method().name();
+    }
+
+    public boolean isHead() {
+        return request.method().equals(HttpMethod.HEAD);
+    }
+
+    public String path() {
+        return uri.path();
+    }
+
+    /** The first value of a query parameter. */
+    public Optional<String> query(String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** The first value of a request header. */
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.headers().get(name));
+    }
+
+    /** Every value of a request header (clients send several {@code Accept} lines). */
+    public List<String> headers(String name) {
+        return request.headers().getAll(name);
+    }
+
+    public RequestBody body() {
+        return body;
+    }
+
+    /** True when the request says it carries a body (Content-Length > 0 or chunked). */
+    public boolean hasBody() {
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
+    }
+
+    /** A URL for {@code path} on this registry, for Location headers. */
+    public String url(String path) {
+        if (settings.relativeUrls()) {
+            return path;
+        }
+        if (!settings.host().isEmpty()) {
+            return settings.host().replaceAll("/+$", "") + path;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isBlank()) {
+            return path;
+        }
+        String scheme = ctx.pipeline().get(SslHandler.class) != null ? "https" : "http";
+        return scheme + "://" + host + path;
+    }
+
+    // ---- the response ----
+
+    /** A response without a body. */
+    public void respond(int status, Map<String, String> headers) {
+        respondBytes(status, headers, new byte[0], null);
+    }
+
+    /** A JSON response. */
+    public void respondJson(int status, Map<String, String> headers, Object value, String contentType) {
+        respondBytes(status, headers, Responses.json(value), contentType);
+    }
+
+    /** A response with a fixed body. */
+    public void respondBytes(int status, Map<String, String> headers, byte[] content, @Nullable String contentType) {
+        HttpHeaders h = responseHeaders(headers);
+        if (contentType != null) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        begin(status, isHead() ? 0 : content.length);
+        done(Responses.send(ctx, HttpResponseStatus.valueOf(status), h, content, isHead()));
+    }
+
+    /** Streams {@code length} bytes of an open blob; takes ownership of {@code blob}. */
+    public void respondBlob(int status, Map<String, String> headers, BlobContent blob, long length) throws IOException {
+        HttpHeaders h = responseHeaders(headers);
+        if (isHead()) {
+            blob.close();
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            begin(status, 0);
+            done(Responses.send(ctx, HttpResponseStatus.valueOf(status), h, new byte[0], true));
+            return;
+        }
+        begin(status, length);
+        done(Responses.sendChannel(ctx, Responses.head(HttpResponseStatus.valueOf(status), h), blob.channel(), length));
+    }
+
+    /** A V2 error response. */
+    public void respondError(RegistryException e, Map<String, String> headers) {
+        respondBytes(e.httpStatus(), headers, Responses.errorBody(e), "application/json; charset=utf-8");
+    }
+
+    public void respondError(RegistryException e) {
+        respondError(e, Map.of());
+    }
+
+    /** Drops the connection without a response (the client is gone or the request is unusable). */
+    void abort() {
+        if (!responded) {
+            responded = true;
+            status = 499;
+            ctx.close().addListener(f -> onDone.accept(this));
+        }
+    }
+
+    boolean responded() {
+        return responded;
+    }
+
+    int status() {
+        return status;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    private void begin(int status, long bytes) {
+        if (responded) {
+            throw new IllegalStateException("a response was already sent for " + method() + " " + path());
+        }
+        responded = true;
+        this.status = status;
+        this.bytes = bytes;
+    }
+
+    private void done(ChannelFuture last) {
+        last.addListener((ChannelFutureListener) f -> onDone.accept(this));
+    }
+
+    private HttpHeaders responseHeaders(Map<String, String> headers) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.set(API_VERSION_HEADER, "registry/2.0");
+        settings.extraHeaders().forEach(h::set);
+        headers.forEach(h::set);
+        if (!body.isComplete()) {
+            // The rest of the request body is still coming: the connection cannot be reused.
+            Responses.keepAliveOff(h);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,204 @@
+package io.hoard.server.http;
+
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event-loop side of a connection. One request at a time: its head is routed here, the
+ * handler runs on a virtual thread, its body is streamed to it through {@link RequestBody}, and
+ * requests a client pipelines behind it wait in {@link #pending} until the response is written.
+ * Nothing here blocks.
+ */
+public final class RegistryHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryHandler.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.hoard.access");
+
+    private final RequestDispatcher dispatcher;
+    private final Executor executor;
+    private final ServerSettings settings;
+    private final InFlight inFlight;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private @Nullable Exchange current;
+    private @Nullable RequestBody receiving;
+    private @Nullable ChannelHandlerContext ctx;
+
+    public RegistryHandler(RequestDispatcher dispatcher, Executor executor, ServerSettings settings, InFlight inFlight) {
+        this.dispatcher = dispatcher;
+        this.executor = executor;
+        this.settings = settings;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (current != null && receiving == null) {
+            pending.add(msg); // pipelined: wait for the current response
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            start(ctx, request);
+        }
+        if (msg instanceof HttpContent content) {
+            RequestBody body = receiving;
+            if (body != null) {
+                body.offer(content);
+                if (content instanceof LastHttpContent) {
+                    receiving = null;
+                }
+            }
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void start(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            LOG.debug("bad request from {}: {}", ctx.channel().remoteAddress(), request.decoderResult().cause().toString());
+            io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            Responses.keepAliveOff(headers);
+            Responses.send(ctx, io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST, headers,
+                    Responses.utf8("malformed HTTP request\n"), false)
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        boolean expectsBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        RequestBody body = expectsBody
+                ? new RequestBody(() -> ctx.channel().config().setAutoRead(false), this::resumeReading,
+                        settings.bodyIdleTimeout())
+                : RequestBody.empty();
+        receiving = body.isComplete() ? null : body;
+        Exchange exchange = new Exchange(ctx, request, uri, body, settings, this::finished);
+        current = exchange;
+        inFlight.begin();
+        executor.execute(() -> handle(exchange));
+        if (!expectsBody) {
+            // Discard the LastHttpContent that follows; hold pipelined requests until we answer.
+            receiving = new RequestBody(() -> { }, () -> { }, settings.bodyIdleTimeout());
+        }
+    }
+
+    private void handle(Exchange exchange) {
+        try {
+            String path = exchange.path();
+            Route route = Router.match(path).orElseThrow(() -> new RegistryException(ErrorCode.NOT_FOUND,
+                    "no such route: " + exchange.method() + " " + path));
+            HttpMethod method = exchange.request().method();
+            if (!route.methods().contains(method)) {
+                exchange.respondError(new RegistryException(ErrorCode.UNSUPPORTED, method + " is not allowed on " + path),
+                        Map.of("Allow", route.methods().stream().map(HttpMethod::name).sorted()
+                                .collect(Collectors.joining(", "))));
+                return;
+            }
+            dispatcher.dispatch(route, exchange);
+        } catch (RegistryException e) {
+            respondError(exchange, e);
+        } catch (ClientGoneException e) {
+            LOG.debug("{} {}: {}", exchange.method(), exchange.path(), e.getMessage());
+            exchange.abort();
+        } catch (Throwable t) {
+            LOG.error("{} {} failed", exchange.method(), exchange.path(), t);
+            respondError(exchange, new RegistryException(ErrorCode.UNKNOWN, "internal error: " + t));
+        } finally {
+            if (!exchange.responded()) {
+                LOG.error("{} {}: the handler sent no response", exchange.method(), exchange.path());
+                respondError(exchange, new RegistryException(ErrorCode.UNKNOWN, "the request was not answered"));
+            }
+            exchange.body().discard();
+        }
+    }
+
+    private static void respondError(Exchange exchange, RegistryException e) {
+        if (exchange.responded()) {
+            // Headers are out already (a blob stream failed): all we can do is cut the connection.
+            exchange.abort();
+            return;
+        }
+        exchange.respondError(e);
+    }
+
+    /** Called (on any thread) when the response is written or the connection dropped. */
+    private void finished(Exchange exchange) {
+        inFlight.end();
+        if (settings.accessLog()) {
+            ACCESS.info("{} \"{} {}\" {} {} {}ms \"{}\"", ctxRemote(), exchange.method(), exchange.request().uri(),
+                    exchange.status(), exchange.bytes(), exchange.elapsedMillis(),
+                    exchange.header("User-Agent").orElse("-"));
+        }
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            return;
+        }
+        c.executor().execute(() -> {
+            if (current != exchange) {
+                return;
+            }
+            current = null;
+            // A body still arriving belongs to an answered request (whose response closes the
+            // connection): what else comes of it is released unread.
+            receiving = null;
+            while (current == null && !pending.isEmpty()) {
+                channelRead(c, pending.poll());
+            }
+            if (current == null && c.channel().isActive()) {
+                c.channel().config().setAutoRead(true);
+            }
+        });
+    }
+
+    private void resumeReading() {
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.executor().execute(() -> c.channel().config().setAutoRead(true));
+        }
+    }
+
+    private String ctxRemote() {
+        ChannelHandlerContext c = ctx;
+        return c == null ? "-" : String.valueOf(c.channel().remoteAddress());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (receiving != null) {
+            receiving.fail("the client closed the connection before sending the whole request body");
+            receiving = null;
+        }
+        for (Object o; (o = pending.poll()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (receiving != null) {
+            receiving.fail("connection failed: " + cause);
+            receiving = null;
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,171 @@
+package io.hoard.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hoard.model.RegistryException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.channel.ChannelFuture;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes responses on a channel: fixed bodies, blobs (zero-copy from files when the connection is
+ * not TLS), and V2 errors — the one place that renders {@code {"errors":[{code,message,detail}]}}.
+ */
+final class Responses {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK = 64 * 1024;
+
+    private Responses() {
+    }
+
+    /** A response with a fixed body (empty for HEAD requests, which keep the Content-Length). */
+    static ChannelFuture send(ChannelHandlerContext ctx, HttpResponseStatus status, HttpHeaders headers, byte[] body,
+            boolean head) {
+        ByteBuf content = head || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(headers);
+        if (!(head && headers.contains(HttpHeaderNames.CONTENT_LENGTH))) {
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        }
+        return ctx.writeAndFlush(response);
+    }
+
+    /** The error body for {@code e}. */
+    static byte[] errorBody(RegistryException e) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode errors = root.putArray("errors");
+        ObjectNode error = errors.addObject();
+        error.put("code", e.code().name());
+        error.put("message", e.code().message());
+        error.put("detail", e.detail());
+        return json(root);
+    }
+
+    static byte[] json(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code channel} from its current position after {@code response}.
+     * Takes ownership of the channel: it is closed when the transfer ends, however it ends.
+     */
+    static ChannelFuture sendChannel(ChannelHandlerContext ctx, HttpResponse response, SeekableByteChannel channel,
+            long length) throws IOException {
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        ctx.write(response);
+        if (length == 0) {
+            channel.close();
+            return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        if (channel instanceof FileChannel file && ctx.pipeline().get(SslHandler.class) == null) {
+            // sendfile(2): the bytes never enter the JVM. The region closes the file when released.
+            ctx.write(new DefaultFileRegion(file, file.position(), length));
+            return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        return ctx.writeAndFlush(new HttpChunkedInput(new BoundedChannelInput(channel, length)));
+    }
+
+    static HttpResponse head(HttpResponseStatus status, HttpHeaders headers) {
+        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        response.headers().set(headers);
+        return response;
+    }
+
+    /** Reads exactly {@code length} bytes of a channel in 64 KiB chunks, then closes it. */
+    private static final class BoundedChannelInput implements ChunkedInput<ByteBuf> {
+        private final SeekableByteChannel channel;
+        private final long length;
+        private long sent;
+
+        BoundedChannelInput(SeekableByteChannel channel, long length) {
+            this.channel = channel;
+            this.length = length;
+        }
+
+        @Override
+        public boolean isEndOfInput() {
+            return sent >= length || !channel.isOpen();
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.close();
+        }
+
+        @Override
+        @Deprecated
+        public ByteBuf readChunk(ChannelHandlerContext ctx) throws Exception {
+            return readChunk(ctx.alloc());
+        }
+
+        @Override
+        public ByteBuf readChunk(ByteBufAllocator allocator) throws Exception {
+            if (isEndOfInput()) {
+                return null;
+            }
+            int want = (int) Math.min(CHUNK, length - sent);
+            ByteBuf buf = allocator.buffer(want);
+            boolean ok = false;
+            try {
+                ByteBuffer nio = buf.nioBuffer(buf.writerIndex(), want);
+                while (nio.hasRemaining()) {
+                    if (channel.read(nio) < 0) {
+                        throw new IOException("blob ended after " + (sent + want - nio.remaining()) + " of " + length
+                                + " bytes");
+                    }
+                }
+                buf.writerIndex(buf.writerIndex() + want);
+                sent += want;
+                ok = true;
+                return buf;
+            } finally {
+                if (!ok) {
+                    buf.release();
+                }
+            }
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public long progress() {
+            return sent;
+        }
+    }
+
+    static void keepAliveOff(HttpHeaders headers) {
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

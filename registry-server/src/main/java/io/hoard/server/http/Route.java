@@ -1,0 +1,58 @@
+package io.hoard.server.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.Set;
+
+/** The V2 API surface, one record per resource. Names and references are raw until a handler parses them. */
+public sealed interface Route {
+    /** The methods the resource answers; others get 405. */
+    Set<HttpMethod> methods();
+
+    record Base() implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD);
+        }
+    }
+
+    record Catalog() implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD);
+        }
+    }
+
+    record TagsList(String name) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD);
+        }
+    }
+
+    record Manifest(String name, String reference) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+        }
+    }
+
+    record Blob(String name, String digest) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
+        }
+    }
+
+    record UploadStart(String name) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.POST);
+        }
+    }
+
+    record Upload(String name, String id) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
+        }
+    }
+
+    record Referrers(String name, String digest) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD);
+        }
+    }
+}
