@@ -52,11 +52,20 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (current != null && receiving == null) {
-            pending.add(msg); // pipelined: wait for the current response
+        if (!pending.isEmpty() || blocked()) {
+            pending.add(msg); // pipelined: wait for the current response, keep the order
             ctx.channel().config().setAutoRead(false);
             return;
         }
+        process(ctx, msg);
+    }
+
+    /** True while a request is being handled and its body has fully arrived: the next request must wait. */
+    private boolean blocked() {
+        return current != null && receiving == null;
+    }
+
+    private void process(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             start(ctx, request);
         }
@@ -159,10 +168,11 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
             // A body still arriving belongs to an answered request (whose response closes the
             // connection): what else comes of it is released unread.
             receiving = null;
-            while (current == null && !pending.isEmpty()) {
-                channelRead(c, pending.poll());
+            while (!pending.isEmpty() && !blocked()) {
+                process(c, pending.poll());
             }
-            if (current == null && c.channel().isActive()) {
+            // Read on when idle, or when a request taken from the queue still has body to come.
+            if (c.channel().isActive() && pending.isEmpty() && !blocked()) {
                 c.channel().config().setAutoRead(true);
             }
         });
@@ -171,7 +181,11 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private void resumeReading() {
         ChannelHandlerContext c = ctx;
         if (c != null) {
-            c.executor().execute(() -> c.channel().config().setAutoRead(true));
+            c.executor().execute(() -> {
+                if (receiving != null && pending.isEmpty()) {
+                    c.channel().config().setAutoRead(true);
+                }
+            });
         }
     }
 
