@@ -57,9 +57,9 @@ final class UploadHandler {
             created(exchange, name, digest);
             return;
         }
-        try (Upload upload = repo.uploads().start()) {
-            accepted(exchange, name, upload);
-        }
+        Upload upload = repo.uploads().start();
+        upload.close();
+        accepted(exchange, name, upload);
     }
 
     void handle(Exchange exchange, RepositoryName name, String id) throws ClientGoneException {
@@ -81,6 +81,7 @@ final class UploadHandler {
     }
 
     private void patch(Exchange exchange, RepositoryName name, Upload upload) throws ClientGoneException {
+        // The session is saved before the client hears back, so its next request sees every byte.
         try (upload) {
             long expected = checkContentRange(exchange, name, upload);
             long written = exchange.body().transferTo(upload::write);
@@ -88,8 +89,8 @@ final class UploadHandler {
                 throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Range announced %d bytes but the body had %d"
                         .formatted(expected, written));
             }
-            accepted(exchange, name, upload);
         }
+        accepted(exchange, name, upload);
     }
 
     private void put(Exchange exchange, RepositoryName name, Upload upload) throws ClientGoneException {
