@@ -1,0 +1,112 @@
+package io.hoard.server.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private dockerd for one test class: vfs storage, no iptables or bridge, its own socket, data
+ * and exec dirs (short, under /tmp, because unix socket paths are limited to 108 bytes).
+ */
+public final class Dockerd implements AutoCloseable {
+    private final Path dir;
+    private final Process process;
+    private final String host;
+
+    private Dockerd(Path dir, Process process) {
+        this.dir = dir;
+        this.process = process;
+        this.host = "unix://" + dir.resolve("docker.sock");
+    }
+
+    /** Starts dockerd with {@code daemonJson} as its configuration and waits until it answers. */
+    public static Dockerd start(String daemonJson) throws IOException, InterruptedException {
+        Command.require("dockerd");
+        Command.require("docker");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "hd");
+        Files.writeString(dir.resolve("daemon.json"), daemonJson);
+        List<String> args = List.of("dockerd", "--storage-driver=vfs", "--iptables=false", "--bridge=none",
+                "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
+                "-H", "unix://" + dir.resolve("docker.sock"), "--pidfile", dir.resolve("docker.pid").toString(),
+                "--config-file", dir.resolve("daemon.json").toString());
+        ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("dockerd.log").toFile());
+        pb.environment().putAll(Command.NO_INTERNET);
+        Dockerd d = new Dockerd(dir, pb.start());
+        try {
+            d.awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException | Error | InterruptedException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private void awaitReady(Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("dockerd exited: " + log());
+            }
+            if (docker("version").timeout(Duration.ofSeconds(10)).run().exitCode() == 0) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("dockerd did not answer within " + limit + ": " + log());
+    }
+
+    /** A docker CLI command against this daemon. */
+    public Command docker(String... args) {
+        List<String> all = new ArrayList<>(List.of("docker", "-H", host));
+        all.addAll(List.of(args));
+        return new Command(all, Map.of(), Duration.ofMinutes(3)).withNoInternet();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String log() {
+        try {
+            String log = Files.readString(dir.resolve("dockerd.log"));
+            return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // containerd-shim processes that outlive their daemon would keep files busy.
+        new Command(List.of("pkill", "-f", dir.toString()), Map.of(), Duration.ofSeconds(10)).run();
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path root) throws IOException, InterruptedException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        new Command(List.of("umount", "-R", "-l", root.toString()), Map.of(), Duration.ofSeconds(10)).run();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a busy mount point or shim file: left for the OS to clean with /tmp
+                }
+            }
+        }
+    }
+}
