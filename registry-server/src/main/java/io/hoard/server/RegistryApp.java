@@ -9,7 +9,6 @@ import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
 import io.hoard.storage.DriverRegistry;
-import io.hoard.storage.UploadPurger;
 import io.hoard.storage.driver.StorageDriver;
 import io.hoard.storage.driver.StorageDrivers;
 import io.hoard.storage.driver.base.ValidatingStorageDriver;
@@ -58,7 +57,7 @@ public final class RegistryApp implements AutoCloseable {
                 : new InetSocketAddress(http.bindHost(), http.port());
         this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                 inFlight));
-        schedulePurging(config.storage().uploadPurging());
+        schedulePurging(registry, config.storage().uploadPurging());
         for (String section : config.ignoredSections()) {
             LOG.warn("config section '{}' is accepted for compatibility with distribution but has no effect in Hoard yet",
                     section);
@@ -131,15 +130,14 @@ public final class RegistryApp implements AutoCloseable {
         }
     }
 
-    private void schedulePurging(StorageConfig.UploadPurging purging) {
+    private void schedulePurging(DriverRegistry registry, StorageConfig.UploadPurging purging) {
         if (!purging.enabled() || purging.interval().isZero()) {
             return;
         }
-        UploadPurger purger = new UploadPurger(driver);
         long every = Math.max(1000, purging.interval().toMillis());
         maintenance.scheduleWithFixedDelay(() -> {
             try {
-                purger.purge(purging.age(), Instant.now(), purging.dryRun());
+                registry.purgeUploads(purging.age(), Instant.now(), purging.dryRun());
             } catch (RuntimeException e) {
                 LOG.warn("upload purging failed: {}", e.getMessage());
             }

@@ -12,11 +12,15 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
-/** TLS? → HTTP codec → keep-alive → 100-continue → chunked writes → the registry. */
+/** TLS? → idle timeout → HTTP codec → keep-alive → 100-continue → chunked writes → the registry. */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final int IDLE_SECONDS = 120;
+
     private final @Nullable SslContext ssl;
     private final RequestDispatcher dispatcher;
     private final Executor executor;
@@ -38,6 +42,9 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         if (ssl != null) {
             p.addLast(ssl.newHandler(ch.alloc()));
         }
+        // Connections with no traffic for two minutes are closed unless a request is being handled
+        // (RegistryHandler decides), so idle keep-alives and stalled clients do not pile up.
+        p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
         p.addLast(new HttpServerCodec(8192, 16384, 65536));
         p.addLast(new HttpServerKeepAliveHandler());
         p.addLast(new HttpServerExpectContinueHandler());

@@ -43,6 +43,20 @@ public final class DriverRegistry implements Registry {
     }
 
     /**
+     * Removes upload sessions started before {@code now - age} (see {@link UploadPurger}) and
+     * forgets their in-memory hash state.
+     *
+     * @return the session directories found too old
+     */
+    public List<String> purgeUploads(java.time.Duration age, java.time.Instant now, boolean dryRun) {
+        List<String> old = new UploadPurger(driver).purge(age, now, dryRun);
+        if (!dryRun) {
+            old.forEach(path -> uploadHashes.remove(StoragePaths.baseName(path)));
+        }
+        return old;
+    }
+
+    /**
      * Walks {@code repositories/}: a directory is a repository when it has {@code _manifests} or
      * {@code _layers}; names may nest ({@code a/b} and {@code a/b/c}), and {@code _}-directories are
      * never descended into.

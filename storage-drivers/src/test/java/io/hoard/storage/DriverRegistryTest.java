@@ -167,10 +167,10 @@ final class DriverRegistryTest {
         try (Upload u = repo.uploads().start()) {
             old = u;
         }
-        UploadPurger purger = new UploadPurger(driver);
-        assertThat(purger.purge(Duration.ofHours(1), Instant.now(), false)).isEmpty();
-        assertThat(purger.purge(Duration.ofHours(1), Instant.now().plus(Duration.ofHours(2)), true)).hasSize(1);
-        assertThat(purger.purge(Duration.ofHours(1), Instant.now().plus(Duration.ofHours(2)), false)).hasSize(1);
+        assertThat(registry.purgeUploads(Duration.ofHours(1), Instant.now(), false)).isEmpty();
+        assertThat(registry.purgeUploads(Duration.ofHours(1), Instant.now().plus(Duration.ofHours(2)), true)).hasSize(1);
+        assertThat(registry.repository(repo.name()).uploads().resume(old.id()).size()).as("dry run keeps it").isZero();
+        assertThat(registry.purgeUploads(Duration.ofHours(1), Instant.now().plus(Duration.ofHours(2)), false)).hasSize(1);
         assertThatThrownBy(() -> repo.uploads().resume(old.id())).satisfies(code(ErrorCode.BLOB_UPLOAD_UNKNOWN));
     }
 

@@ -83,12 +83,7 @@ final class UploadHandler {
     private void patch(Exchange exchange, RepositoryName name, Upload upload) throws ClientGoneException {
         // The session is saved before the client hears back, so its next request sees every byte.
         try (upload) {
-            long expected = checkContentRange(exchange, name, upload);
-            long written = exchange.body().transferTo(upload::write);
-            if (expected >= 0 && written != expected) {
-                throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Range announced %d bytes but the body had %d"
-                        .formatted(expected, written));
-            }
+            appendChunk(exchange, name, upload);
         }
         accepted(exchange, name, upload);
     }
@@ -103,12 +98,7 @@ final class UploadHandler {
         try {
             digest = Digest.parse(digestText);
             if (exchange.hasBody()) {
-                long expected = checkContentRange(exchange, name, upload);
-                long written = exchange.body().transferTo(upload::write);
-                if (expected >= 0 && written != expected) {
-                    throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Range announced %d bytes but the body had %d"
-                            .formatted(expected, written));
-                }
+                appendChunk(exchange, name, upload);
             }
         } catch (ClientGoneException | RuntimeException e) {
             upload.close();
@@ -116,6 +106,16 @@ final class UploadHandler {
         }
         upload.commit(digest);
         created(exchange, name, digest);
+    }
+
+    /** Appends the request body to the session, checking it against its {@code Content-Range}, if any. */
+    private static void appendChunk(Exchange exchange, RepositoryName name, Upload upload) throws ClientGoneException {
+        long expected = checkContentRange(exchange, name, upload);
+        long written = exchange.body().transferTo(upload::write);
+        if (expected >= 0 && written != expected) {
+            throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Range announced %d bytes but the body had %d"
+                    .formatted(expected, written));
+        }
     }
 
     /**

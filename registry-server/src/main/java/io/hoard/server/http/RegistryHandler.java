@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -204,6 +205,15 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(o);
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && current == null) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
