@@ -137,6 +137,24 @@ final class DisconnectTest {
     }
 
     @Test
+    void brokenChunkedEncodingCommitsNothing() throws Exception {
+        byte[] content = randomBytes(1000, 4);
+        Digest digest = Digest.sha256(content);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/gone/chunked/blobs/uploads/?digest=" + digest + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n100\r\n").getBytes(US_ASCII));
+            out.write(content, 0, 256);
+            out.write("\r\nZZZ-not-hex\r\n\r\n".getBytes(US_ASCII));
+            out.flush();
+            assertThat(s.getInputStream().readAllBytes()).as("connection closed without a success").asString(US_ASCII)
+                    .doesNotContain("201");
+        }
+        assertThat(registry.head("/v2/gone/chunked/blobs/" + digest).statusCode()).isEqualTo(404);
+        assertThat(registry.get("/v2/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void garbageRequestGets400AndServerLives() throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write("NOT HTTP AT ALL\r\n\r\n".getBytes(US_ASCII));

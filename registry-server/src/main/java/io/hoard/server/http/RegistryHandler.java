@@ -72,6 +72,17 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent content) {
             RequestBody body = receiving;
+            if (content.decoderResult().isFailure()) {
+                // A broken chunked encoding or similar: the body is not what the client meant to send.
+                if (body != null) {
+                    body.fail("malformed request body: " + content.decoderResult().cause());
+                    receiving = null;
+                }
+                ReferenceCountUtil.release(msg);
+                ctx.channel().config().setAutoRead(false);
+                ctx.close();
+                return;
+            }
             if (body != null) {
                 body.offer(content);
                 if (content instanceof LastHttpContent) {
