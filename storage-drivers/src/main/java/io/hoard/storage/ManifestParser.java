@@ -55,7 +55,10 @@ final class ManifestParser {
     static Manifest describe(byte[] content, Digest digest) {
         ObjectNode root = readObject(content);
         String mediaType = optionalText(root, "mediaType");
-        if (mediaType == null) {
+        if (mediaType == null && root.path("schemaVersion").asInt() == 1) {
+            // Written by an older distribution into the same data directory.
+            mediaType = root.has("signatures") ? MediaTypes.DOCKER_SCHEMA1_SIGNED : MediaTypes.DOCKER_SCHEMA1;
+        } else if (mediaType == null) {
             mediaType = root.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         Descriptor subject;
