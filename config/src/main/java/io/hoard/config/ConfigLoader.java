@@ -364,13 +364,22 @@ public final class ConfigLoader {
         }
         for (Section r : s.sections("remoteregistries")) {
             String text = r.string("url").orElseThrow(() -> r.error("url", null, "is required"));
-            remotes.add(new RemoteRegistry(url(r, "url", text), r.string("username"), r.string("password")));
+            Optional<Duration> ttl = r.has("ttl") ? Optional.of(r.duration("ttl", Duration.ZERO)) : Optional.empty();
+            remotes.add(new RemoteRegistry(url(r, "url", text), r.string("username"), r.string("password"), ttl,
+                    r.bool("insecure", false), r.string("cafile")));
             r.finish();
         }
         boolean dynamic = s.bool("on", false);
         Duration ttl = s.duration("ttl", Duration.ofHours(168));
+        Duration connectTimeout = s.duration("connecttimeout", Duration.ofSeconds(5));
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(15));
+        if (connectTimeout.isZero() || timeout.isZero()) {
+            throw s.error(connectTimeout.isZero() ? "connecttimeout" : "timeout", null, "must be more than 0");
+        }
+        List<String> localNamespaces = s.strings("localnamespaces");
         s.finish();
-        return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl));
+        return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl, connectTimeout, timeout,
+                List.copyOf(localNamespaces)));
     }
 
     private static URI url(Section s, String key, String text) {

@@ -103,6 +103,30 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void hoardProxyKeys() {
+        ProxyConfig p = parse("""
+                proxy:
+                  remoteregistries:
+                  - url: https://127.0.0.1:5443
+                    ttl: 5m
+                    insecure: true
+                    cafile: /etc/ca.pem
+                  connecttimeout: 2s
+                  timeout: 3s
+                  localnamespaces: [team, ci]
+                """).proxy().orElseThrow();
+        RemoteRegistry r = p.remoteRegistries().get(0);
+        assertThat(r.ttl()).hasValue(Duration.ofMinutes(5));
+        assertThat(r.insecure()).isTrue();
+        assertThat(r.caFile()).hasValue("/etc/ca.pem");
+        assertThat(r.hostKey()).isEqualTo("127.0.0.1:5443");
+        assertThat(p.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(p.timeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(p.localNamespaces()).containsExactly("team", "ci");
+        assertThatThrownBy(() -> parse("proxy:\n  timeout: 0s\n")).hasMessageContaining("proxy.timeout");
+    }
+
+    @Test
     void emptyFileGivesDefaults() {
         RegistryConfig c = parse("");
         assertThat(c.http().addr()).isEqualTo(":5000");

@@ -8,7 +8,9 @@ import io.hoard.server.handlers.HandlerSettings;
 import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
+import io.hoard.proxy.ProxyResolver;
 import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.RepositoryResolver;
 import io.hoard.storage.driver.StorageDriver;
 import io.hoard.storage.driver.StorageDrivers;
 import io.hoard.storage.driver.base.ValidatingStorageDriver;
@@ -17,6 +19,7 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +42,7 @@ public final class RegistryApp implements AutoCloseable {
             Thread.ofPlatform().daemon().name("hoard-maintenance").factory());
     private final InFlight inFlight = new InFlight();
     private final RegistryServer server;
+    private final @Nullable ProxyResolver proxy;
 
     private RegistryApp(RegistryConfig config) throws Exception {
         this.config = config;
@@ -51,7 +55,11 @@ public final class RegistryApp implements AutoCloseable {
         ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
                 Duration.ofSeconds(60), !config.log().accessLogDisabled());
         SslContext ssl = http.tls().isPresent() ? TlsContexts.server(http.tls().get()) : null;
-        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, handlerSettings, registry.maxManifestBytes());
+        RepositoryResolver resolver = config.proxy().isPresent()
+                ? new ProxyResolver(registry, config.proxy().get(), spoolDirectory(), Clock.systemUTC())
+                : RepositoryResolver.local(registry);
+        this.proxy = resolver instanceof ProxyResolver p ? p : null;
+        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes());
         InetSocketAddress address = http.bindHost().isEmpty()
                 ? new InetSocketAddress(http.port())
                 : new InetSocketAddress(http.bindHost(), http.port());
@@ -62,8 +70,8 @@ public final class RegistryApp implements AutoCloseable {
             LOG.warn("config section '{}' is accepted for compatibility with distribution but has no effect in Hoard yet",
                     section);
         }
-        LOG.info("Hoard listening on {}://{} — {} — plain registry (no proxy section)",
-                ssl == null ? "http" : "https", describe(server.address()), describeStorage());
+        LOG.info("Hoard listening on {}://{} — {} — {}", ssl == null ? "http" : "https", describe(server.address()),
+                describeStorage(), describeProxy(config));
     }
 
     /** Starts a registry; fails with a message that says what to fix. */
@@ -78,6 +86,11 @@ public final class RegistryApp implements AutoCloseable {
 
     public RegistryConfig config() {
         return config;
+    }
+
+    /** The pull-through cache, when the configuration has a proxy section. */
+    public java.util.Optional<ProxyResolver> proxy() {
+        return java.util.Optional.ofNullable(proxy);
     }
 
     /** Stops accepting, lets requests in flight finish for up to {@code http.draintimeout}, then stops. */
@@ -102,10 +115,6 @@ public final class RegistryApp implements AutoCloseable {
             // Serving without the authentication an operator configured would open the registry to everyone.
             throw new ConfigException("auth." + config.auth().get().scheme() + " is configured, but Hoard does not "
                     + "implement client authentication yet; remove the auth section to run without it");
-        }
-        if (config.proxy().isPresent()) {
-            throw new ConfigException("the proxy section is configured, but this Hoard build has no pull-through cache "
-                    + "yet; remove the proxy section to run a plain registry");
         }
     }
 
@@ -142,6 +151,34 @@ public final class RegistryApp implements AutoCloseable {
                 LOG.warn("upload purging failed: {}", e.getMessage());
             }
         }, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Where blobs being fetched from upstreams are spooled: beside the data (same disk, sized for
+     * blobs) for the filesystem driver, else the system's temporary directory. Leftovers of a
+     * previous run are removed.
+     */
+    private Path spoolDirectory() throws java.io.IOException {
+        Path dir = unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_spool")
+                : Path.of(System.getProperty("java.io.tmpdir"), "hoard-spool");
+        Files.createDirectories(dir);
+        try (var old = Files.list(dir)) {
+            for (Path p : old.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        return dir;
+    }
+
+    private static String describeProxy(RegistryConfig config) {
+        if (config.proxy().isEmpty()) {
+            return "plain registry (no proxy section)";
+        }
+        var p = config.proxy().get();
+        String remotes = p.remoteRegistries().stream().map(r -> r.url().toString()).collect(
+                java.util.stream.Collectors.joining(", "));
+        return "pull-through cache of " + (remotes.isEmpty() ? "no configured upstream" : remotes + " (first = docker.io)")
+                + (p.dynamic() ? ", plus upstreams named by clients (proxy.on)" : "") + ", tag TTL " + p.ttl();
     }
 
     private String describeStorage() {

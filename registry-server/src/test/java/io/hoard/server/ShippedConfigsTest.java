@@ -19,12 +19,25 @@ import org.junit.jupiter.api.io.TempDir;
 final class ShippedConfigsTest {
 
     @Test
-    void embeddedDefaultStoresUnderDataOnPort5000() {
+    void embeddedDefaultStoresUnderDataOnPort5000AndMirrorsDockerHub() {
         RegistryConfig c = Main.loadConfig(null, Map.of());
         assertThat(c.http().port()).isEqualTo(5000);
         assertThat(c.storage().driver()).isEqualTo("filesystem");
         assertThat(c.storage().parameters()).containsEntry("rootdirectory", "./data");
-        assertThat(c.proxy()).isEmpty();
+        assertThat(c.proxy()).hasValueSatisfying(p -> assertThat(p.remoteRegistries().get(0).url())
+                .hasToString("https://registry-1.docker.io"));
+    }
+
+    @Test
+    void embeddedDefaultStartsWithoutReachingDockerHub(@TempDir Path root) throws Exception {
+        RegistryConfig c = Main.loadConfig(null, Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:0",
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString()));
+        try (RegistryApp app = RegistryApp.start(c)) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.address().getPort() + "/v2/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

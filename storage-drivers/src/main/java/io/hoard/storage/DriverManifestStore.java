@@ -65,7 +65,15 @@ final class DriverManifestStore implements ManifestStore {
         }
         ParsedManifest parsed = ManifestParser.parse(content, contentType);
         checkReferencesExist(parsed);
-        Digest digest = Digest.of(algorithm, content);
+        return store(content, parsed, Digest.of(algorithm, content));
+    }
+
+    @Override
+    public Manifest cache(byte[] content, Digest digest) {
+        return store(content, ManifestParser.parse(content, null), digest);
+    }
+
+    private Manifest store(byte[] content, ParsedManifest parsed, Digest digest) {
         byte[] link = digest.toString().getBytes(StandardCharsets.US_ASCII);
         StorageIo.run("storing manifest " + digest + " in " + name, () -> {
             String data = pathFor(new PathSpec.BlobData(digest));

@@ -1,11 +1,14 @@
 package io.hoard.storage;
 
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.driver.StorageDriver;
 import io.hoard.storage.driver.StoragePaths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +43,52 @@ public final class DriverRegistry implements Registry {
         DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes);
         DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
         return new DriverRepository(driver, name, blobs, manifests, tags, uploads);
+    }
+
+    // ---- support for caches: content is shared by all repositories, addressed by digest ----
+
+    /** Stored content with this digest, whichever repository it came through. */
+    public Optional<Descriptor> statContent(Digest digest) {
+        return StorageIo.ifExists("reading " + digest, () -> driver.stat(PathSpec.pathFor(new PathSpec.BlobData(digest))))
+                .filter(info -> !info.directory())
+                .map(info -> new Descriptor(digest, info.size(), Descriptor.OCTET_STREAM));
+    }
+
+    /** The bytes of stored content with this digest (meant for manifests: small). */
+    public Optional<byte[]> content(Digest digest) {
+        return StorageIo.ifExists("reading " + digest, () -> driver.getContent(PathSpec.pathFor(new PathSpec.BlobData(digest))));
+    }
+
+    /** Links stored content into a repository's blobs; empty when no content has that digest. */
+    public Optional<Descriptor> linkBlob(RepositoryName name, Digest digest) {
+        Optional<Descriptor> stored = statContent(digest);
+        stored.ifPresent(d -> new LinkedBlobStore(driver, name).link(digest));
+        return stored;
+    }
+
+    /** When the tag was last written (or confirmed by a cache), if it exists. */
+    public Optional<java.time.Instant> tagModified(RepositoryName name, String tag) {
+        return StorageIo.ifExists("reading tag " + tag, () -> driver.stat(PathSpec.pathFor(new PathSpec.TagCurrentLink(name, tag))))
+                .map(io.hoard.storage.driver.FileInfo::modified);
+    }
+
+    /** Where the repository's content comes from, as recorded by {@link #markOrigin}. */
+    public Origin origin(RepositoryName name) {
+        for (Origin o : List.of(Origin.LOCAL, Origin.CACHED)) {
+            if (StorageIo.exists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, o)))) {
+                return o;
+            }
+        }
+        return Origin.UNKNOWN;
+    }
+
+    /** Records where the repository's content comes from. */
+    public void markOrigin(RepositoryName name, Origin origin) {
+        if (origin == Origin.UNKNOWN) {
+            throw new IllegalArgumentException("nothing to record");
+        }
+        StorageIo.run("marking " + name + " " + origin, () -> driver.putContent(
+                PathSpec.pathFor(new PathSpec.OriginMarker(name, origin)), new byte[0]));
     }
 
     /**

@@ -29,6 +29,15 @@ public interface ManifestStore {
     Manifest put(byte[] content, @Nullable String contentType, DigestAlgorithm algorithm);
 
     /**
+     * Stores a manifest a cache fetched from an upstream, whose digest the caller has verified: it is
+     * validated like a push, but the blobs and child manifests it references need not be here yet
+     * (the cache fetches them when they are asked for).
+     *
+     * @throws io.hoard.model.RegistryException {@code MANIFEST_INVALID} for content that is no manifest
+     */
+    Manifest cache(byte[] content, Digest digest);
+
+    /**
      * Removes the manifest from the repository, together with the tags that point at it.
      *
      * @throws io.hoard.model.RegistryException {@code MANIFEST_UNKNOWN} when it is not here

@@ -17,6 +17,7 @@ import io.hoard.model.RepositoryName;
  *     _manifests/tags/&lt;tag&gt;/index/&lt;alg&gt;/&lt;hex&gt;/link          every digest the tag has pointed at
  *     _uploads/&lt;id&gt;/data, _uploads/&lt;id&gt;/startedat          upload session in progress
  *     _referrers/&lt;alg&gt;/&lt;subject hex&gt;/&lt;alg&gt;/&lt;hex&gt;/link      (Hoard) manifest whose subject is that digest
+ *     _hoard/local, _hoard/cached                             (Hoard) where the repository's content comes from
  * </pre>
  *
  * Links hold the digest as text ({@code sha256:...}).
@@ -67,6 +68,9 @@ sealed interface PathSpec {
     record UploadStartedAt(RepositoryName name, String id) implements PathSpec {
     }
 
+    record OriginMarker(RepositoryName name, Origin origin) implements PathSpec {
+    }
+
     record ReferrersDir(RepositoryName name, Digest subject) implements PathSpec {
     }
 
@@ -91,6 +95,7 @@ sealed interface PathSpec {
             case UploadDir(RepositoryName n, String id) -> "%s/_uploads/%s".formatted(repo(n), id);
             case UploadData(RepositoryName n, String id) -> "%s/_uploads/%s/data".formatted(repo(n), id);
             case UploadStartedAt(RepositoryName n, String id) -> "%s/_uploads/%s/startedat".formatted(repo(n), id);
+            case OriginMarker(RepositoryName n, Origin o) -> "%s/_hoard/%s".formatted(repo(n), o.name().toLowerCase());
             case ReferrersDir(RepositoryName n, Digest s) -> "%s/_referrers/%s".formatted(repo(n), digestDir(s));
             case ReferrerLink(RepositoryName n, Digest s, Digest r) ->
                     "%s/_referrers/%s/%s/link".formatted(repo(n), digestDir(s), digestDir(r));

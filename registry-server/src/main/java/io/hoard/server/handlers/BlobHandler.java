@@ -7,7 +7,7 @@ import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.server.http.Exchange;
 import io.hoard.storage.BlobContent;
-import io.hoard.storage.Registry;
+import io.hoard.storage.Repository;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,21 +15,20 @@ import java.util.Optional;
 
 /** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
 final class BlobHandler {
-    private final Registry registry;
     private final HandlerSettings settings;
 
-    BlobHandler(Registry registry, HandlerSettings settings) {
-        this.registry = registry;
+    BlobHandler(HandlerSettings settings) {
         this.settings = settings;
     }
 
-    void handle(Exchange exchange, RepositoryName name, String digestText) throws IOException {
+    void handle(Exchange exchange, Repository repo, String digestText) throws IOException {
         Digest digest = Digest.parse(digestText);
+        RepositoryName name = repo.name();
         if (exchange.method().equals("DELETE")) {
-            delete(exchange, name, digest);
+            delete(exchange, repo, digest);
             return;
         }
-        Descriptor blob = registry.repository(name).blobs().stat(digest).orElseThrow(() -> new RegistryException(
+        Descriptor blob = repo.blobs().stat(digest).orElseThrow(() -> new RegistryException(
                 ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Docker-Content-Digest", digest.toString());
@@ -52,15 +51,15 @@ final class BlobHandler {
             exchange.respond(range.isPresent() ? 206 : 200, headers);
             return;
         }
-        BlobContent content = registry.repository(name).blobs().open(digest, offset);
+        BlobContent content = repo.blobs().open(digest, offset);
         exchange.respondBlob(range.isPresent() ? 206 : 200, headers, content, length);
     }
 
-    private void delete(Exchange exchange, RepositoryName name, Digest digest) {
+    private void delete(Exchange exchange, Repository repo, Digest digest) {
         if (!settings.deleteEnabled()) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled (storage.delete.enabled: false)");
         }
-        registry.repository(name).blobs().delete(digest);
+        repo.blobs().delete(digest);
         exchange.respond(202, Map.of());
     }
 }

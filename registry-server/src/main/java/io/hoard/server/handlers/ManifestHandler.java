@@ -8,11 +8,9 @@ import io.hoard.model.ErrorCode;
 import io.hoard.model.MediaTypes;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
-import io.hoard.model.RepositoryName;
 import io.hoard.server.http.ClientGoneException;
 import io.hoard.server.http.Exchange;
 import io.hoard.storage.Manifest;
-import io.hoard.storage.Registry;
 import io.hoard.storage.Repository;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -25,19 +23,16 @@ import java.util.Set;
 final class ManifestHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Registry registry;
     private final HandlerSettings settings;
     private final int maxManifestBytes;
 
-    ManifestHandler(Registry registry, HandlerSettings settings, int maxManifestBytes) {
-        this.registry = registry;
+    ManifestHandler(HandlerSettings settings, int maxManifestBytes) {
         this.settings = settings;
         this.maxManifestBytes = maxManifestBytes;
     }
 
-    void handle(Exchange exchange, RepositoryName name, String referenceText) throws ClientGoneException {
+    void handle(Exchange exchange, Repository repo, String referenceText) throws ClientGoneException {
         Reference reference = Reference.parse(referenceText);
-        Repository repo = registry.repository(name);
         switch (exchange.method()) {
             case "PUT" -> put(exchange, repo, reference);
             case "DELETE" -> delete(exchange, repo, reference);

@@ -2,10 +2,9 @@ package io.hoard.server.handlers;
 
 import io.hoard.model.Digest;
 import io.hoard.model.MediaTypes;
-import io.hoard.model.RepositoryName;
+import io.hoard.storage.Repository;
 import io.hoard.server.http.Exchange;
 import io.hoard.storage.Referrer;
-import io.hoard.storage.Registry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,17 +16,11 @@ import java.util.Optional;
  * of the manifests whose subject is the digest; empty, not 404, when there are none.
  */
 final class ReferrersHandler {
-    private final Registry registry;
-
-    ReferrersHandler(Registry registry) {
-        this.registry = registry;
-    }
-
-    void get(Exchange exchange, RepositoryName name, String digestText) {
+    void get(Exchange exchange, Repository repo, String digestText) {
         Digest subject = Digest.parse(digestText);
         Optional<String> artifactType = exchange.query("artifactType").filter(s -> !s.isEmpty());
         List<Map<String, Object>> manifests = new ArrayList<>();
-        for (Referrer r : registry.repository(name).manifests().referrers(subject, artifactType.orElse(null))) {
+        for (Referrer r : repo.manifests().referrers(subject, artifactType.orElse(null))) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("mediaType", r.descriptor().mediaType());
             d.put("digest", r.descriptor().digest().toString());

@@ -2,11 +2,13 @@ package io.hoard.server.handlers;
 
 import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
-import io.hoard.model.RepositoryName;
 import io.hoard.server.http.Exchange;
 import io.hoard.server.http.RequestDispatcher;
 import io.hoard.server.http.Route;
+import io.hoard.storage.Access;
 import io.hoard.storage.Registry;
+import io.hoard.storage.Repository;
+import io.hoard.storage.RepositoryResolver;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +17,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private static final Set<String> WRITES = Set.of("PUT", "POST", "PATCH", "DELETE");
 
     private final HandlerSettings settings;
+    private final RepositoryResolver resolver;
     private final CatalogHandler catalog;
     private final TagsHandler tags;
     private final ManifestHandler manifests;
@@ -22,14 +25,19 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final UploadHandler uploads;
     private final ReferrersHandler referrers;
 
-    public RegistryDispatcher(Registry registry, HandlerSettings settings, int maxManifestBytes) {
+    /**
+     * @param registry the local store (catalog, cross-repository mounts)
+     * @param resolver which repository serves a name: local, or a cache of an upstream
+     */
+    public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes) {
         this.settings = settings;
+        this.resolver = resolver;
         this.catalog = new CatalogHandler(registry, settings.catalogMaxEntries());
-        this.tags = new TagsHandler(registry);
-        this.manifests = new ManifestHandler(registry, settings, maxManifestBytes);
-        this.blobs = new BlobHandler(registry, settings);
-        this.uploads = new UploadHandler(registry);
-        this.referrers = new ReferrersHandler(registry);
+        this.tags = new TagsHandler();
+        this.manifests = new ManifestHandler(settings, maxManifestBytes);
+        this.blobs = new BlobHandler(settings);
+        this.uploads = new UploadHandler();
+        this.referrers = new ReferrersHandler();
     }
 
     @Override
@@ -40,12 +48,21 @@ public final class RegistryDispatcher implements RequestDispatcher {
         switch (route) {
             case Route.Base() -> exchange.respondBytes(200, Map.of(), "{}".getBytes(), "application/json; charset=utf-8");
             case Route.Catalog() -> catalog.get(exchange);
-            case Route.TagsList(String name) -> tags.list(exchange, RepositoryName.of(name));
-            case Route.Manifest(String name, String ref) -> manifests.handle(exchange, RepositoryName.of(name), ref);
-            case Route.Blob(String name, String digest) -> blobs.handle(exchange, RepositoryName.of(name), digest);
-            case Route.UploadStart(String name) -> uploads.start(exchange, RepositoryName.of(name));
-            case Route.Upload(String name, String id) -> uploads.handle(exchange, RepositoryName.of(name), id);
-            case Route.Referrers(String name, String digest) -> referrers.get(exchange, RepositoryName.of(name), digest);
+            case Route.TagsList(String name) -> tags.list(exchange, repository(exchange, name, false));
+            case Route.Manifest(String name, String ref) -> manifests.handle(exchange, repository(exchange, name, isWrite(exchange)), ref);
+            case Route.Blob(String name, String digest) -> blobs.handle(exchange, repository(exchange, name, isWrite(exchange)), digest);
+            case Route.UploadStart(String name) -> uploads.start(exchange, repository(exchange, name, true));
+            case Route.Upload(String name, String id) -> uploads.handle(exchange, repository(exchange, name, true), id);
+            case Route.Referrers(String name, String digest) -> referrers.get(exchange, repository(exchange, name, false), digest);
         }
+    }
+
+    private Repository repository(Exchange exchange, String name, boolean write) {
+        return resolver.resolve(name, new Access(write, exchange.query("ns").orElse(null),
+                exchange.header("Authorization").orElse(null)));
+    }
+
+    private static boolean isWrite(Exchange exchange) {
+        return WRITES.contains(exchange.method());
     }
 }

@@ -4,7 +4,6 @@ import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.server.http.Exchange;
-import io.hoard.storage.Registry;
 import io.hoard.storage.Repository;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,14 +11,8 @@ import java.util.Map;
 
 /** {@code GET /v2/<name>/tags/list}. */
 final class TagsHandler {
-    private final Registry registry;
-
-    TagsHandler(Registry registry) {
-        this.registry = registry;
-    }
-
-    void list(Exchange exchange, RepositoryName name) {
-        Repository repo = registry.repository(name);
+    void list(Exchange exchange, Repository repo) {
+        RepositoryName name = repo.name();
         if (!repo.exists()) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to the registry");
         }

@@ -7,7 +7,6 @@ import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.server.http.ClientGoneException;
 import io.hoard.server.http.Exchange;
-import io.hoard.storage.Registry;
 import io.hoard.storage.Repository;
 import io.hoard.storage.Upload;
 import java.util.Map;
@@ -24,14 +23,8 @@ import java.util.regex.Pattern;
 final class UploadHandler {
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?\\s*(\\d+)-(\\d+)(?:/\\S+)?");
 
-    private final Registry registry;
-
-    UploadHandler(Registry registry) {
-        this.registry = registry;
-    }
-
-    void start(Exchange exchange, RepositoryName name) throws ClientGoneException {
-        Repository repo = registry.repository(name);
+    void start(Exchange exchange, Repository repo) throws ClientGoneException {
+        RepositoryName name = repo.name();
         Optional<String> mount = exchange.query("mount");
         if (mount.isPresent() && exchange.query("from").isPresent()) {
             Digest digest = Digest.parse(mount.get());
@@ -62,8 +55,8 @@ final class UploadHandler {
         accepted(exchange, name, upload);
     }
 
-    void handle(Exchange exchange, RepositoryName name, String id) throws ClientGoneException {
-        Repository repo = registry.repository(name);
+    void handle(Exchange exchange, Repository repo, String id) throws ClientGoneException {
+        RepositoryName name = repo.name();
         switch (exchange.method()) {
             case "GET", "HEAD" -> {
                 try (Upload upload = repo.uploads().resume(id)) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request and its response, as a handler sees it: plain Java, no Netty types. Exactly one of
@@ -138,11 +139,31 @@ public final class Exchange {
             return;
         }
         begin(status, length);
-        done(Responses.sendChannel(ctx, Responses.head(HttpResponseStatus.valueOf(status), h), blob.channel(), length));
+        if (blob.channel() instanceof java.nio.channels.FileChannel && ctx.pipeline().get(SslHandler.class) == null) {
+            done(Responses.sendChannel(ctx, Responses.head(HttpResponseStatus.valueOf(status), h), blob.channel(), length));
+            return;
+        }
+        // Anything else may block (a blob still being fetched, remote storage): pumped from this
+        // virtual thread, never read on the event loop.
+        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        ctx.write(Responses.head(HttpResponseStatus.valueOf(status), h));
+        try (blob) {
+            done(Responses.pump(ctx, blob.channel(), length));
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Exchange.class).warn("{} {}: response cut off after headers: {}", method(), path(),
+                    e.getMessage());
+            status = 499;
+            ctx.close().addListener(f -> onDone.accept(this));
+        }
     }
 
-    /** A V2 error response. */
+    /** A V2 error response; a 401 carries the challenge that makes docker send credentials. */
     public void respondError(RegistryException e, Map<String, String> headers) {
+        if (e.code() == io.hoard.model.ErrorCode.UNAUTHORIZED && !headers.containsKey("WWW-Authenticate")) {
+            Map<String, String> withChallenge = new java.util.LinkedHashMap<>(headers);
+            withChallenge.put("WWW-Authenticate", "Basic realm=\"Hoard\"");
+            headers = withChallenge;
+        }
         respondBytes(e.httpStatus(), headers, Responses.errorBody(e), "application/json; charset=utf-8");
     }
 

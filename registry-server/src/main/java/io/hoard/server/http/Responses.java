@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -88,6 +89,41 @@ final class Responses {
             return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         return ctx.writeAndFlush(new HttpChunkedInput(new BoundedChannelInput(channel, length)));
+    }
+
+    /**
+     * Copies {@code length} bytes of a possibly blocking channel to the client from the calling
+     * (virtual) thread, waiting whenever the connection is not writable.
+     *
+     * @return the future of the last write
+     * @throws IOException when the channel fails or ends early, or the client goes away
+     */
+    static ChannelFuture pump(ChannelHandlerContext ctx, SeekableByteChannel channel, long length) throws IOException {
+        long sent = 0;
+        while (sent < length) {
+            int want = (int) Math.min(CHUNK, length - sent);
+            ByteBuf buf = ctx.alloc().buffer(want);
+            try {
+                ByteBuffer nio = buf.nioBuffer(0, want);
+                int n = channel.read(nio);
+                if (n < 0) {
+                    throw new IOException("content ended after " + sent + " of " + length + " bytes");
+                }
+                buf.writerIndex(n);
+                sent += n;
+            } catch (IOException | RuntimeException e) {
+                buf.release();
+                throw e;
+            }
+            ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(buf));
+            if (!ctx.channel().isWritable()) {
+                f.awaitUninterruptibly();
+            }
+            if (!ctx.channel().isActive()) {
+                throw new IOException("the client went away after " + sent + " of " + length + " bytes");
+            }
+        }
+        return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     static HttpResponse head(HttpResponseStatus status, HttpHeaders headers) {

@@ -1,0 +1,113 @@
+package io.hoard.proxy;
+
+import io.hoard.model.Digest;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.Origin;
+import io.hoard.storage.Upload;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills blobs from upstreams, once per digest however many clients ask at the same time and through
+ * whichever repositories: the first request starts a {@link BlobFill} on its own virtual thread (so it
+ * completes even when every client goes away); later ones join it. A verified fill is committed to
+ * storage like an upload (so it is verified once more), linked into every repository that asked for
+ * it, and only then forgotten, so a request arriving meanwhile still joins it.
+ */
+final class BlobFetcher {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
+
+    private final DriverRegistry registry;
+    private final Path spoolDir;
+    private final Duration stallTimeout;
+    private final ProxyMetrics metrics;
+    private final ConcurrentHashMap<Digest, Running> running = new ConcurrentHashMap<>();
+
+    private record Running(BlobFill fill, Set<RepositoryName> linkInto) {
+    }
+
+    BlobFetcher(DriverRegistry registry, Path spoolDir, Duration stallTimeout, ProxyMetrics metrics) {
+        this.registry = registry;
+        this.spoolDir = spoolDir;
+        this.stallTimeout = stallTimeout;
+        this.metrics = metrics;
+    }
+
+    /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */
+    BlobFill fetch(Digest digest, ProxyTarget target) {
+        while (true) {
+            Running existing = running.get(digest);
+            if (existing != null && existing.fill().state() != BlobFill.State.FAILED) {
+                existing.linkInto().add(target.cacheName());
+                metrics.coalesced.increment();
+                return existing.fill();
+            }
+            Running mine;
+            try {
+                mine = new Running(new BlobFill(digest, target, Files.createDirectories(spoolDir), stallTimeout),
+                        ConcurrentHashMap.newKeySet());
+            } catch (IOException e) {
+                throw new RegistryException(ErrorCode.UNKNOWN, "cannot create a spool file in " + spoolDir + ": " + e, e);
+            }
+            mine.linkInto().add(target.cacheName());
+            boolean won = existing == null ? running.putIfAbsent(digest, mine) == null : running.replace(digest, existing, mine);
+            if (!won) {
+                mine.fill().deleteSpool();
+                continue;
+            }
+            metrics.blobMisses.increment();
+            Thread.ofVirtual().name("hoard-fill-" + digest.hex().substring(0, 12)).start(() -> complete(digest, mine));
+            return mine.fill();
+        }
+    }
+
+    private void complete(Digest digest, Running r) {
+        try {
+            r.fill().download();
+            commit(digest, r);
+        } catch (RuntimeException e) {
+            metrics.fillFailures.increment();
+            LOG.warn("fill of blob {} from {} failed: {}", digest, r.fill().target().upstream().name(), e.getMessage());
+        } finally {
+            running.remove(digest, r);
+            r.fill().deleteSpool();
+        }
+    }
+
+    /** Stores the verified spool under its digest (the upload verifies it again) and links it everywhere asked. */
+    private void commit(Digest digest, Running r) {
+        RepositoryName first = r.fill().target().cacheName();
+        try (InputStream in = Files.newInputStream(r.fill().spool())) {
+            Upload upload = registry.repository(first).uploads().start();
+            try {
+                byte[] buf = new byte[256 * 1024];
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    upload.write(ByteBuffer.wrap(buf, 0, n));
+                }
+                upload.commit(digest);
+            } catch (RuntimeException | IOException e) {
+                upload.cancel();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new RegistryException(ErrorCode.UNKNOWN, "cannot store blob " + digest + ": " + e, e);
+        }
+        for (RepositoryName name : r.linkInto()) {
+            registry.linkBlob(name, digest);
+            if (registry.origin(name) == Origin.UNKNOWN) {
+                registry.markOrigin(name, Origin.CACHED);
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.hoard.proxy;
+
+import io.hoard.model.Digest;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.upstream.BlobStream;
+import io.hoard.upstream.UpstreamException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One download of a blob from upstream into a local spool file, shared by every client that asks
+ * for the blob meanwhile. The digest is computed while the bytes arrive; readers
+ * ({@link SpoolChannel}) may read everything written except the last {@link #HOLD_BACK} bytes,
+ * which are released only once the digest is verified. So on a mismatch or a broken upstream no
+ * client ever receives a complete response: the fill fails, readers fail, and the server cuts the
+ * connections. A broken upstream connection is resumed with a Range request a few times first.
+ */
+final class BlobFill {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
+    static final long HOLD_BACK = 64 * 1024;
+    private static final int RESUMES = 3;
+
+    enum State { STARTING, RUNNING, VERIFIED, FAILED }
+
+    private final Digest digest;
+    private final ProxyTarget target;
+    private final Path spool;
+    private final Duration stallTimeout;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile State state = State.STARTING;
+    private volatile long size = -1;
+    private volatile long written;
+    private volatile @Nullable RuntimeException failure;
+    private volatile boolean spoolDeleted;
+
+    BlobFill(Digest digest, ProxyTarget target, Path spoolDir, Duration stallTimeout) throws IOException {
+        this.digest = digest;
+        this.target = target;
+        this.spool = Files.createTempFile(spoolDir, digest.hex().substring(0, 12) + "-", ".spool");
+        this.stallTimeout = stallTimeout;
+    }
+
+    Digest digest() {
+        return digest;
+    }
+
+    ProxyTarget target() {
+        return target;
+    }
+
+    Path spool() {
+        return spool;
+    }
+
+    State state() {
+        return state;
+    }
+
+    // ---- the download (runs on its own virtual thread, detached from any client) ----
+
+    /**
+     * Downloads and verifies; returns normally only when the spool holds exactly the blob.
+     *
+     * @throws RegistryException when the upstream does not have the blob, fails, or sends wrong bytes
+     */
+    void download() {
+        MessageDigest hash = digest.algorithm().newMessageDigest();
+        // RandomAccessFile, not FileChannel: an interrupt from the watchdog must not close the spool.
+        try (RandomAccessFile out = new RandomAccessFile(spool.toFile(), "rw")) {
+            for (int attempt = 0; ; attempt++) {
+                try (BlobStream stream = open(written)) {
+                    if (size < 0) {
+                        publishSize(stream.size());
+                    }
+                    copy(stream.body(), out, hash);
+                    break;
+                } catch (IOException e) {
+                    Thread.interrupted(); // clear the watchdog's interrupt, if it was one
+                    if (attempt >= RESUMES) {
+                        throw new UpstreamException(UpstreamException.Kind.UNREACHABLE, target.upstream().name()
+                                + " broke off blob " + digest + " after " + written + " of " + size + " bytes: " + e, e);
+                    }
+                    LOG.info("upstream {} broke off blob {} at {} of {} bytes ({}); resuming", target.upstream().name(),
+                            digest, written, size, e.toString());
+                }
+            }
+            if (written != size) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name() + " sent "
+                        + written + " bytes for blob " + digest + " of " + size);
+            }
+            Digest actual = Digest.fromHash(digest.algorithm(), hash.digest());
+            if (!actual.equals(digest)) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
+                        + " sent wrong content for blob " + digest + " (its digest is " + actual + "); nothing was cached");
+            }
+        } catch (IOException e) {
+            throw fail(new RegistryException(ErrorCode.UNKNOWN, "cannot spool blob " + digest + ": " + e, e));
+        } catch (UpstreamException e) {
+            throw fail(UpstreamErrors.toClient(e, "blob " + digest, false));
+        } catch (RegistryException e) {
+            throw fail(e);
+        }
+        setState(State.VERIFIED);
+    }
+
+    private BlobStream open(long offset) {
+        BlobStream stream = target.upstream().openBlob(target.remoteName(), digest, offset).orElseThrow(() ->
+                new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + target.remoteName()
+                        + " on " + target.upstream().name()));
+        if (stream.offset() != offset) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "asked for offset " + offset + ", got " + stream.offset());
+        }
+        return stream;
+    }
+
+    private void copy(InputStream in, RandomAccessFile out, MessageDigest hash) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        Thread reader = Thread.currentThread();
+        // The JDK client has no read timeout: a watchdog interrupts a read that makes no progress.
+        try (var watchdog = Watchdog.start(reader, stallTimeout, () -> written)) {
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                if (size >= 0 && written + n > size) {
+                    throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
+                            + " sent more than " + size + " bytes for blob " + digest);
+                }
+                out.seek(written);
+                out.write(buf, 0, n);
+                hash.update(buf, 0, n);
+                target.upstream().stats().addBytes(n);
+                lock.lock();
+                try {
+                    written += n;
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } finally {
+            Thread.interrupted(); // a late watchdog interrupt must not hit the next operation
+        }
+    }
+
+    private void publishSize(long announced) {
+        if (announced < 0) {
+            announced = target.upstream().headBlob(target.remoteName(), digest).map(d -> d.size()).orElseThrow(() ->
+                    new UpstreamException(UpstreamException.Kind.PROTOCOL, "no size for blob " + digest));
+        }
+        lock.lock();
+        try {
+            size = announced;
+            state = State.RUNNING;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private RegistryException fail(RegistryException e) {
+        lock.lock();
+        try {
+            failure = e;
+            state = State.FAILED;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        deleteSpool();
+        return e;
+    }
+
+    private void setState(State s) {
+        lock.lock();
+        try {
+            state = s;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void deleteSpool() {
+        spoolDeleted = true;
+        try {
+            Files.deleteIfExists(spool);
+        } catch (IOException e) {
+            LOG.warn("cannot delete spool file {}: {}", spool, e.toString());
+        }
+    }
+
+    // ---- readers ----
+
+    /** Waits until the size is known (or the fill failed) and returns it. */
+    long awaitSize(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        lock.lock();
+        try {
+            while (state == State.STARTING) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new RegistryException(ErrorCode.UNAVAILABLE, "no answer from " + target.upstream().name()
+                            + " for blob " + digest + " within " + limit.toSeconds() + "s");
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(ErrorCode.UNAVAILABLE, "interrupted waiting for blob " + digest);
+        } finally {
+            lock.unlock();
+        }
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
+        return size;
+    }
+
+    /** A channel over the spool from {@code offset}; null when the spool is already gone (committed). */
+    @Nullable SpoolChannel reader(long offset) throws IOException {
+        if (spoolDeleted) {
+            return null;
+        }
+        try {
+            return new SpoolChannel(this, FileChannel.open(spool, StandardOpenOption.READ), offset);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Blocks until bytes beyond {@code position} may be read, and returns how far reading may go
+     * (the blob size when all is verified).
+     *
+     * @throws IOException when the fill failed: the response must be cut off
+     */
+    long readableLimit(long position) throws IOException {
+        lock.lock();
+        try {
+            while (true) {
+                RuntimeException f = failure;
+                if (f != null) {
+                    throw new IOException("blob " + digest + " could not be fetched: " + f.getMessage(), f);
+                }
+                long limit = state == State.VERIFIED ? size : Math.max(0, Math.min(written, size - HOLD_BACK));
+                if (limit > position || (state == State.VERIFIED && position >= size)) {
+                    return limit;
+                }
+                if (!changed.await(stallTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS) && state != State.VERIFIED
+                        && written <= position) {
+                    throw new IOException("blob " + digest + " made no progress");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Interrupts a thread whose reads make no progress for a while. */
+    private static final class Watchdog implements AutoCloseable {
+        private final Thread thread;
+
+        private Watchdog(Thread thread) {
+            this.thread = thread;
+        }
+
+        static Watchdog start(Thread reader, Duration stall, java.util.function.LongSupplier progress) {
+            Thread t = Thread.ofVirtual().name("hoard-fill-watchdog").start(() -> {
+                long last = progress.getAsLong();
+                long lastChange = System.nanoTime();
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(Math.min(1000, Math.max(50, stall.toMillis() / 4)));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long now = progress.getAsLong();
+                    if (now != last) {
+                        last = now;
+                        lastChange = System.nanoTime();
+                    } else if (System.nanoTime() - lastChange > stall.toNanos()) {
+                        reader.interrupt();
+                        return;
+                    }
+                }
+            });
+            return new Watchdog(t);
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.hoard.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
+import io.hoard.model.DigestAlgorithm;
+import io.hoard.model.RegistryException;
+import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.Manifest;
+import io.hoard.storage.ManifestStore;
+import io.hoard.storage.Origin;
+import io.hoard.storage.Referrer;
+import io.hoard.upstream.UpstreamException;
+import io.hoard.upstream.UpstreamManifest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Manifests of a proxied repository. By digest they are immutable: cached forever, and fetched
+ * (once, for all concurrent callers) only when no repository has them. Tags are the
+ * {@link ProxyTagStore}'s business.
+ */
+final class ProxyManifestStore implements ManifestStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DriverRegistry registry;
+    private final ManifestStore local;
+    private final ProxyTarget target;
+    private final Inflight<String, Optional<Manifest>> fetches;
+    private final ProxyMetrics metrics;
+    private final int maxManifestBytes;
+
+    ProxyManifestStore(DriverRegistry registry, ProxyTarget target, Inflight<String, Optional<Manifest>> fetches,
+            ProxyMetrics metrics) {
+        this.registry = registry;
+        this.local = registry.repository(target.cacheName()).manifests();
+        this.target = target;
+        this.fetches = fetches;
+        this.metrics = metrics;
+        this.maxManifestBytes = registry.maxManifestBytes();
+    }
+
+    @Override
+    public Optional<Manifest> get(Digest digest) {
+        Optional<Manifest> cached = local.get(digest);
+        if (cached.isPresent()) {
+            metrics.manifestHits.increment();
+            return cached;
+        }
+        Optional<byte[]> elsewhere = registry.content(digest).filter(c -> Digest.of(digest.algorithm(), c).equals(digest));
+        if (elsewhere.isPresent()) {
+            try {
+                metrics.manifestHits.increment();
+                return Optional.of(store(elsewhere.get(), digest));
+            } catch (RegistryException notAManifest) {
+                // a layer with that digest, not a manifest: ask the upstream
+            }
+        }
+        return fetches.run(target.cacheName() + "@" + digest, () -> fetch(digest));
+    }
+
+    private Optional<Manifest> fetch(Digest digest) {
+        metrics.manifestMisses.increment();
+        Optional<UpstreamManifest> fetched;
+        try {
+            fetched = target.upstream().getManifest(target.remoteName(), digest.toString(), maxManifestBytes);
+        } catch (UpstreamException e) {
+            throw UpstreamErrors.toClient(e, "manifest " + target.remoteName() + "@" + digest, false);
+        }
+        if (fetched.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] content = fetched.get().content();
+        if (!Digest.of(digest.algorithm(), content).equals(digest)) {
+            throw UpstreamErrors.toClient(new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
+                    + " sent a manifest that does not match " + digest), "manifest " + digest, false);
+        }
+        return Optional.of(store(content, digest));
+    }
+
+    /** Stores a manifest fetched by tag (the client computed its digest from the bytes) and returns it. */
+    Manifest storeFetched(UpstreamManifest fetched) {
+        return store(fetched.content(), fetched.digest());
+    }
+
+    private Manifest store(byte[] content, Digest digest) {
+        Manifest m = local.cache(content, digest);
+        if (registry.origin(target.cacheName()) == Origin.UNKNOWN) {
+            registry.markOrigin(target.cacheName(), Origin.CACHED);
+        }
+        return m;
+    }
+
+    @Override
+    public boolean exists(Digest digest) {
+        return get(digest).isPresent();
+    }
+
+    @Override
+    public Manifest put(byte[] content, @Nullable String contentType, DigestAlgorithm algorithm) {
+        throw ProxyRepository.readOnly(target);
+    }
+
+    @Override
+    public Manifest cache(byte[] content, Digest digest) {
+        return store(content, digest);
+    }
+
+    @Override
+    public void delete(Digest digest) {
+        throw ProxyRepository.readOnly(target);
+    }
+
+    /** The upstream's referrers when it can say, else what is cached. */
+    @Override
+    public List<Referrer> referrers(Digest subject, @Nullable String artifactType) {
+        try {
+            Optional<byte[]> index = target.upstream().referrers(target.remoteName(), subject, artifactType);
+            if (index.isPresent()) {
+                return parse(index.get(), artifactType);
+            }
+        } catch (UpstreamException e) {
+            // fall back to what is cached
+        }
+        return local.referrers(subject, artifactType);
+    }
+
+    private static List<Referrer> parse(byte[] index, @Nullable String artifactType) {
+        List<Referrer> result = new ArrayList<>();
+        try {
+            for (JsonNode m : JSON.readTree(index).path("manifests")) {
+                String type = m.hasNonNull("artifactType") ? m.get("artifactType").asText() : null;
+                if (artifactType != null && !artifactType.equals(type)) {
+                    continue;
+                }
+                Map<String, String> annotations = new LinkedHashMap<>();
+                m.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+                result.add(new Referrer(new Descriptor(Digest.parse(m.path("digest").asText()), m.path("size").asLong(),
+                        m.path("mediaType").asText()), type, annotations));
+            }
+        } catch (IOException | RegistryException e) {
+            return List.of();
+        }
+        return result;
+    }
+}

@@ -1,0 +1,126 @@
+package io.hoard.proxy;
+
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.RegistryException;
+import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.Manifest;
+import io.hoard.storage.TagStore;
+import io.hoard.upstream.UpstreamException;
+import io.hoard.upstream.UpstreamManifest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tags of a proxied repository. A cached tag is trusted for the TTL (no upstream request at all);
+ * after that it is revalidated with a HEAD (free of Docker Hub's pull limit), and when the upstream
+ * cannot answer — down, hung, 429, 5xx, circuit open — the cached digest is served stale.
+ * Concurrent requests for one tag share one revalidation. The time of the last confirmation is the
+ * modification time of the tag's link, so the TTL survives restarts without extra files.
+ */
+final class ProxyTagStore implements TagStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyTagStore.class);
+
+    private final DriverRegistry registry;
+    private final TagStore local;
+    private final ProxyTarget target;
+    private final ProxyManifestStore manifests;
+    private final Inflight<String, Optional<Digest>> refreshes;
+    private final ProxyMetrics metrics;
+    private final Clock clock;
+
+    ProxyTagStore(DriverRegistry registry, ProxyTarget target, ProxyManifestStore manifests,
+            Inflight<String, Optional<Digest>> refreshes, ProxyMetrics metrics, Clock clock) {
+        this.registry = registry;
+        this.local = registry.repository(target.cacheName()).tags();
+        this.target = target;
+        this.manifests = manifests;
+        this.refreshes = refreshes;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<Digest> get(String tag) {
+        Optional<Digest> cached = local.get(tag);
+        Optional<Instant> confirmed = registry.tagModified(target.cacheName(), tag);
+        if (cached.isPresent() && confirmed.isPresent()
+                && Duration.between(confirmed.get(), clock.instant()).compareTo(target.ttl()) < 0) {
+            return cached;
+        }
+        return refreshes.run(target.cacheName() + ":" + tag, () -> refresh(tag, cached));
+    }
+
+    private Optional<Digest> refresh(String tag, Optional<Digest> cached) {
+        try {
+            if (cached.isEmpty()) {
+                Optional<UpstreamManifest> fetched = target.upstream().getManifest(target.remoteName(), tag,
+                        registry.maxManifestBytes());
+                if (fetched.isEmpty()) {
+                    return Optional.empty();
+                }
+                Manifest stored = manifests.storeFetched(fetched.get());
+                local.tag(tag, stored.digest());
+                return Optional.of(stored.digest());
+            }
+            metrics.revalidations.increment();
+            Optional<Descriptor> head = target.upstream().headManifest(target.remoteName(), tag);
+            if (head.isEmpty()) {
+                return Optional.empty(); // the upstream says the tag is gone; the cached manifest stays by digest
+            }
+            Digest current = head.get().digest();
+            if (!current.equals(cached.get()) && manifests.get(current).isEmpty()) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
+                        + " announced " + current + " for tag " + tag + " but does not serve it");
+            }
+            local.tag(tag, current); // also records the confirmation time
+            return Optional.of(current);
+        } catch (UpstreamException | RegistryException e) {
+            if (cached.isPresent()) {
+                metrics.staleServes.increment();
+                LOG.warn("serving {}:{} from cache ({}): upstream could not revalidate it: {}", target.cacheName(), tag,
+                        cached.get(), e.getMessage());
+                return cached;
+            }
+            if (e instanceof UpstreamException u) {
+                throw UpstreamErrors.toClient(u, "manifest " + target.remoteName() + ":" + tag, false);
+            }
+            throw (RegistryException) e;
+        }
+    }
+
+    @Override
+    public void tag(String tag, Digest digest) {
+        throw ProxyRepository.readOnly(target);
+    }
+
+    @Override
+    public void untag(String tag) {
+        throw ProxyRepository.readOnly(target);
+    }
+
+    /** The upstream's tags; what is cached when the upstream cannot be asked. */
+    @Override
+    public List<String> list() {
+        try {
+            Optional<List<String>> upstream = target.upstream().tags(target.remoteName());
+            if (upstream.isPresent()) {
+                return upstream.get().stream().sorted().distinct().toList();
+            }
+            List<String> cached = local.list();
+            if (cached.isEmpty()) {
+                throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + target.remoteName() + " is not known to "
+                        + target.upstream().name());
+            }
+            return cached;
+        } catch (UpstreamException e) {
+            return local.list();
+        }
+    }
+}
