@@ -111,7 +111,7 @@ final class BlobFill {
         } catch (IOException e) {
             throw fail(new RegistryException(ErrorCode.UNKNOWN, "cannot spool blob " + digest + ": " + e, e));
         } catch (UpstreamException e) {
-            throw fail(UpstreamErrors.toClient(e, "blob " + digest, false));
+            throw fail(UpstreamErrors.toClient(e, "blob " + digest, target.clientCredentials()));
         } catch (RegistryException e) {
             throw fail(e);
         }

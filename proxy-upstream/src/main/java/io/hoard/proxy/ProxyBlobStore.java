@@ -45,7 +45,7 @@ final class ProxyBlobStore implements BlobStore {
         try {
             return target.upstream().headBlob(target.remoteName(), digest);
         } catch (UpstreamException e) {
-            throw UpstreamErrors.toClient(e, "blob " + digest, false);
+            throw UpstreamErrors.toClient(e, "blob " + digest, target.clientCredentials());
         }
     }
 

@@ -71,7 +71,7 @@ final class ProxyManifestStore implements ManifestStore {
         try {
             fetched = target.upstream().getManifest(target.remoteName(), digest.toString(), maxManifestBytes);
         } catch (UpstreamException e) {
-            throw UpstreamErrors.toClient(e, "manifest " + target.remoteName() + "@" + digest, false);
+            throw UpstreamErrors.toClient(e, "manifest " + target.remoteName() + "@" + digest, target.clientCredentials());
         }
         if (fetched.isEmpty()) {
             return Optional.empty();
@@ -79,7 +79,7 @@ final class ProxyManifestStore implements ManifestStore {
         byte[] content = fetched.get().content();
         if (!Digest.of(digest.algorithm(), content).equals(digest)) {
             throw UpstreamErrors.toClient(new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
-                    + " sent a manifest that does not match " + digest), "manifest " + digest, false);
+                    + " sent a manifest that does not match " + digest), "manifest " + digest, target.clientCredentials());
         }
         return Optional.of(store(content, digest));
     }

@@ -126,7 +126,7 @@ public final class ProxyResolver implements RepositoryResolver {
             return registry.repository(cacheName);
         }
         Configured def = configured.get(0);
-        return repository(new ProxyTarget(def.client(), remote, cacheName, def.ttl()));
+        return repository(new ProxyTarget(def.client(), remote, cacheName, def.ttl(), false));
     }
 
     private Repository proxied(ProxyTarget target, Access access) {
@@ -151,20 +151,20 @@ public final class ProxyResolver implements RepositoryResolver {
             }
             String remote = name.contains("/") ? name : "library/" + name;
             Configured def = configured.get(0);
-            return Optional.of(new ProxyTarget(def.client(), remote, RepositoryName.of(remote), def.ttl()));
+            return Optional.of(new ProxyTarget(def.client(), remote, RepositoryName.of(remote), def.ttl(), false));
         }
         Optional<Configured> c = configuredByHost(host);
         if (c.isPresent()) {
             boolean isDefault = c.get() == configured.get(0);
             RepositoryName cacheName = RepositoryName.of(isDefault ? name : hostDirectory(host) + "/" + name);
-            return Optional.of(new ProxyTarget(c.get().client(), name, cacheName, c.get().ttl()));
+            return Optional.of(new ProxyTarget(c.get().client(), name, cacheName, c.get().ttl(), false));
         }
         if (!config.dynamic() || !looksLikeHost(host)) {
             return Optional.empty();
         }
         UpstreamEndpoint endpoint = dynamicEndpoint(host);
         return Optional.of(new ProxyTarget(new RegistryClient(endpoint, client), name,
-                RepositoryName.of(hostDirectory(host) + "/" + name), config.ttl()));
+                RepositoryName.of(hostDirectory(host) + "/" + name), config.ttl(), true));
     }
 
     private Optional<Configured> configuredByHost(String host) {

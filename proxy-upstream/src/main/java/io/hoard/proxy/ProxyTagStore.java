@@ -89,7 +89,7 @@ final class ProxyTagStore implements TagStore {
                 return cached;
             }
             if (e instanceof UpstreamException u) {
-                throw UpstreamErrors.toClient(u, "manifest " + target.remoteName() + ":" + tag, false);
+                throw UpstreamErrors.toClient(u, "manifest " + target.remoteName() + ":" + tag, target.clientCredentials());
             }
             throw (RegistryException) e;
         }

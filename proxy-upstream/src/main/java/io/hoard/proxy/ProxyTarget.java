@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param cacheName the local repository the cache fills ({@code library/nginx} for the default
  *        upstream, {@code <host>/<name>} for the others)
  * @param ttl how long a cached tag is trusted
+ * @param clientCredentials the upstream is reached with the client's own credentials ({@code proxy.on}),
+ *        so a refusal is the client's to answer (401 with a challenge)
  */
-record ProxyTarget(UpstreamRegistry upstream, String remoteName, RepositoryName cacheName, Duration ttl) {
+record ProxyTarget(UpstreamRegistry upstream, String remoteName, RepositoryName cacheName, Duration ttl,
+        boolean clientCredentials) {
 }
