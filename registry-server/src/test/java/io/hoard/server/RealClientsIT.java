@@ -56,19 +56,13 @@ final class RealClientsIT {
     @Test
     void dockerPushRmiPullKeepsDigestAndContent() throws Exception {
         String base = host + "/it/busybox:1";
-        importBusybox(base);
-        Path context = Files.createDirectories(work.resolve("build"));
+        String image = host + "/it/app:1";
         byte[] payload = TestRegistry.randomBytes(3_000_000, 42);
         String payloadHex = Digest.sha256(payload).hex();
-        Files.write(context.resolve("payload"), payload);
-        Files.writeString(context.resolve("Dockerfile"), "FROM " + base + "\nCOPY payload /payload\n");
-        String image = host + "/it/app:1";
-        new Command(List.of("docker", "-H", "unix://" + dockerd.dir().resolve("docker.sock"), "build", "--network", "none",
-                "-t", image, context.toString()), java.util.Map.of("DOCKER_BUILDKIT", "0"), java.time.Duration.ofMinutes(3))
-                .withNoInternet().run().orFail("docker build");
+        dockerd.buildBusyboxImages(work, base, image, payload);
         dockerd.docker("push", base).run().orFail("docker push " + base);
         dockerd.docker("push", image).run().orFail("docker push " + image);
-        String pushed = repoDigest(image);
+        String pushed = dockerd.repoDigest(image);
 
         HttpResponse<byte[]> manifest = registry.get("/v2/it/app/manifests/1",
                 "Accept", "application/vnd.docker.distribution.manifest.v2+json");
@@ -79,7 +73,7 @@ final class RealClientsIT {
         dockerd.docker("rmi", image, base).run().orFail("docker rmi");
         assertThat(dockerd.docker("image", "inspect", image).run().exitCode()).isNotZero();
         dockerd.docker("pull", image).run().orFail("docker pull " + image);
-        assertThat(repoDigest(image)).isEqualTo(pushed);
+        assertThat(dockerd.repoDigest(image)).isEqualTo(pushed);
         String inside = dockerd.docker("run", "--rm", "--network", "none", image, "sha256sum", "/payload").run()
                 .orFail("docker run").stdout();
         assertThat(inside).startsWith(payloadHex);
@@ -123,25 +117,9 @@ final class RealClientsIT {
 
         String image = host + "/it/multi:v1";
         dockerd.docker("pull", image).run().orFail("docker pull " + image);
-        assertThat(repoDigest(image)).endsWith(index.digest().toString());
+        assertThat(dockerd.repoDigest(image)).endsWith(index.digest().toString());
         String arch = dockerd.docker("image", "inspect", "--format", "{{.Architecture}}", image).run().orFail("inspect").stdout();
         assertThat(arch.trim()).isEqualTo("amd64");
-    }
-
-    private void importBusybox(String tag) throws IOException, InterruptedException {
-        Path rootfs = Files.createDirectories(work.resolve("rootfs/bin"));
-        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
-        for (String tool : List.of("sh", "ls", "cat", "echo", "sha256sum")) {
-            Files.createSymbolicLink(rootfs.resolve(tool), Path.of("busybox"));
-        }
-        Path tar = work.resolve("rootfs.tar");
-        Command.of("tar", "-C", work.resolve("rootfs").toString(), "-cf", tar.toString(), ".").run().orFail("tar");
-        dockerd.docker("import", "-c", "CMD [\"/bin/sh\"]", "-", tag).run(tar).orFail("docker import");
-    }
-
-    private String repoDigest(String image) throws IOException, InterruptedException {
-        return dockerd.docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", image).run()
-                .orFail("docker image inspect").stdout().trim();
     }
 
     private String digestOf(String path) throws IOException, InterruptedException {

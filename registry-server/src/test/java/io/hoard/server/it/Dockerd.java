@@ -70,6 +70,32 @@ public final class Dockerd implements AutoCloseable {
         return new Command(all, Map.of(), Duration.ofMinutes(3)).withNoInternet();
     }
 
+    /**
+     * Imports a one-layer image made of busybox-static (no Docker Hub needed) as {@code tag}, and
+     * builds {@code tag2} on it with {@code payload} at /payload as a second layer.
+     */
+    public void buildBusyboxImages(Path work, String tag, String tag2, byte[] payload) throws IOException, InterruptedException {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs-" + Math.abs(tag.hashCode()) + "/bin"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
+        for (String tool : List.of("sh", "ls", "cat", "echo", "sha256sum")) {
+            Files.createSymbolicLink(rootfs.resolve(tool), Path.of("busybox"));
+        }
+        Path tar = work.resolve("rootfs-" + Math.abs(tag.hashCode()) + ".tar");
+        Command.of("tar", "-C", rootfs.getParent().toString(), "-cf", tar.toString(), ".").run().orFail("tar");
+        docker("import", "-c", "CMD [\"/bin/sh\"]", "-", tag).run(tar).orFail("docker import");
+        Path context = Files.createDirectories(work.resolve("build-" + Math.abs(tag2.hashCode())));
+        Files.write(context.resolve("payload"), payload);
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + tag + "\nCOPY payload /payload\n");
+        new Command(List.of("docker", "-H", host, "build", "--network", "none", "-t", tag2, context.toString()),
+                Map.of("DOCKER_BUILDKIT", "0"), Duration.ofMinutes(3)).withNoInternet().run().orFail("docker build");
+    }
+
+    /** The first repository digest of a local image ({@code name@sha256:...}). */
+    public String repoDigest(String image) throws IOException, InterruptedException {
+        return docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", image).run()
+                .orFail("docker image inspect").stdout().trim();
+    }
+
     public Path dir() {
         return dir;
     }
