@@ -28,6 +28,27 @@ final class DynamicProxyIT {
     Path work;
 
     @Test
+    void tokenServiceThatRefusesGetIsAskedWithTheOAuth2PasswordGrant() throws Exception {
+        Path upstreamDir = work.resolve("post-upstream");
+        try (Distribution seeding = Distribution.start(upstreamDir)) {
+            new V2Pusher(seeding.url()).pushImage("team/post", "v1", randomBytes(1000, 4));
+        }
+        try (TokenIssuer issuer = TokenIssuer.start(work.resolve("post-issuer"), Map.of("robot", "pw-robot"));
+                Distribution upstream = Distribution.withTokenAuth(upstreamDir, issuer);
+                TestRegistry hoard = TestRegistry.filesystem(work.resolve("post-hoard"), """
+                        proxy:
+                          remoteregistries:
+                          - url: %s
+                            username: robot
+                            password: pw-robot
+                        """.formatted(upstream.url()))) {
+            issuer.postOnly(true);
+            assertThat(hoard.get("/v2/team/post/manifests/v1").statusCode()).isEqualTo(200);
+            assertThat(issuer.posts()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void clientsUseTheirOwnCredentialsAndNeverEachOthers() throws Exception {
         Path upstreamDir = work.resolve("upstream");
         try (Distribution seeding = Distribution.start(upstreamDir)) {

@@ -17,6 +17,7 @@ public final class Distribution implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private boolean https;
 
     private Distribution(Process process, int port, Path dir) {
         this.process = process;
@@ -29,7 +30,7 @@ public final class Distribution implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return (https ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
     public String host() {
@@ -51,6 +52,13 @@ public final class Distribution implements AutoCloseable {
         return start(dir, "auth:\n  htpasswd:\n    realm: test-realm\n    path: " + file + "\n");
     }
 
+    /** An anonymous registry serving HTTPS with this PEM certificate and key. */
+    public static Distribution withTls(Path dir, Path certificate, Path key) throws IOException, InterruptedException {
+        Distribution d = start(dir, "", "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n");
+        d.https = true;
+        return d;
+    }
+
     /** A registry that trusts tokens signed by {@code issuer}. */
     public static Distribution withTokenAuth(Path dir, TokenIssuer issuer) throws IOException, InterruptedException {
         return start(dir, """
@@ -64,6 +72,10 @@ public final class Distribution implements AutoCloseable {
     }
 
     private static Distribution start(Path dir, String authYaml) throws IOException, InterruptedException {
+        return start(dir, authYaml, "");
+    }
+
+    private static Distribution start(Path dir, String authYaml, String httpExtra) throws IOException, InterruptedException {
         Command.require("docker-registry");
         Files.createDirectories(dir);
         int port = freePort();
@@ -81,7 +93,7 @@ public final class Distribution implements AutoCloseable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                %s""".formatted(dir.resolve("data"), port, authYaml));
+                %s%s""".formatted(dir.resolve("data"), port, httpExtra, authYaml));
         Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile()).start();
         Distribution d = new Distribution(p, port, dir);

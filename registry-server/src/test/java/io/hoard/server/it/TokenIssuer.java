@@ -42,6 +42,8 @@ public final class TokenIssuer implements AutoCloseable {
     private final Path certificate;
     private final Map<String, String> users;
     private final Map<String, AtomicInteger> requestsByUser = new ConcurrentHashMap<>();
+    private volatile boolean postOnly;
+    private final AtomicInteger posts = new AtomicInteger();
 
     private TokenIssuer(HttpServer server, PrivateKey key, String certificateDer, Path certificate, Map<String, String> users) {
         this.server = server;
@@ -77,6 +79,16 @@ public final class TokenIssuer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 
+    /** Refuse GET token requests (405), as some token services do: clients must use the OAuth2 POST form. */
+    public void postOnly(boolean on) {
+        postOnly = on;
+    }
+
+    /** Token requests made with the OAuth2 password grant (POST). */
+    public int posts() {
+        return posts.get();
+    }
+
     public Path certificate() {
         return certificate;
     }
@@ -89,12 +101,22 @@ public final class TokenIssuer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Credentials who = Credentials.fromBasicHeader(exchange.getRequestHeaders().getFirst("Authorization"));
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            if (exchange.getRequestMethod().equals("POST")) {
+                posts.incrementAndGet();
+                query = query(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                if (query.containsKey("username")) {
+                    who = new Credentials(query.get("username"), query.getOrDefault("password", ""));
+                }
+            } else if (postOnly) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
             requestsByUser.computeIfAbsent(who.username(), u -> new AtomicInteger()).incrementAndGet();
             if (!who.isAnonymous() && !who.password().equals(users.get(who.username()))) {
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             byte[] body = JSON.writeValueAsBytes(Map.of("token", jwt(who, query.getOrDefault("scope", "")),
                     "access_token", jwt(who, query.getOrDefault("scope", "")), "expires_in", 300));
             exchange.getResponseHeaders().set("Content-Type", "application/json");
