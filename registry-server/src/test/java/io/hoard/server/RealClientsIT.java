@@ -84,16 +84,16 @@ final class RealClientsIT {
         OciLayout layout = new OciLayout(work.resolve("oci-src"));
         OciLayout.Blob image = layout.image("linux", "amd64", 3, 400_000, 7);
         layout.tag(image, "v1").write();
-        skopeo("copy", "--dest-tls-verify=false", "oci:" + work.resolve("oci-src") + ":v1", "docker://" + host + "/it/oci:v1");
+        Command.skopeo("copy", "--dest-tls-verify=false", "oci:" + work.resolve("oci-src") + ":v1", "docker://" + host + "/it/oci:v1");
         assertThat(digestOf("/v2/it/oci/manifests/v1")).isEqualTo(image.digest().toString());
 
-        skopeo("copy", "--src-tls-verify=false", "docker://" + host + "/it/oci:v1", "oci:" + work.resolve("oci-out") + ":v1");
-        skopeo("copy", "--dest-tls-verify=false", "oci:" + work.resolve("oci-out") + ":v1", "docker://" + host + "/it/oci-copy:v1");
+        Command.skopeo("copy", "--src-tls-verify=false", "docker://" + host + "/it/oci:v1", "oci:" + work.resolve("oci-out") + ":v1");
+        Command.skopeo("copy", "--dest-tls-verify=false", "oci:" + work.resolve("oci-out") + ":v1", "docker://" + host + "/it/oci-copy:v1");
         assertThat(digestOf("/v2/it/oci-copy/manifests/v1")).isEqualTo(image.digest().toString());
         byte[] original = Files.readAllBytes(work.resolve("oci-src/blobs/sha256/" + image.digest().hex()));
         assertThat(Files.readAllBytes(work.resolve("oci-out/blobs/sha256/" + image.digest().hex()))).isEqualTo(original);
 
-        String inspected = skopeo("inspect", "--tls-verify=false", "docker://" + host + "/it/oci:v1").stdout();
+        String inspected = Command.skopeo("inspect", "--tls-verify=false", "docker://" + host + "/it/oci:v1").stdout();
         assertThat(inspected).contains(image.digest().toString()).contains("\"Architecture\": \"amd64\"");
     }
 
@@ -104,13 +104,13 @@ final class RealClientsIT {
         OciLayout.Blob arm64 = layout.image("linux", "arm64", 2, 200_000, 12);
         OciLayout.Blob index = layout.index(List.of(amd64, arm64), List.of("linux/amd64", "linux/arm64"));
         layout.tag(index, "v1").write();
-        skopeo("copy", "--all", "--dest-tls-verify=false", "oci:" + work.resolve("multi-src") + ":v1",
+        Command.skopeo("copy", "--all", "--dest-tls-verify=false", "oci:" + work.resolve("multi-src") + ":v1",
                 "docker://" + host + "/it/multi:v1");
         HttpResponse<byte[]> got = registry.get("/v2/it/multi/manifests/v1", "Accept", OciLayout.INDEX);
         assertThat(got.headers().firstValue("Content-Type")).hasValue(OciLayout.INDEX);
         assertThat(got.headers().firstValue("Docker-Content-Digest")).hasValue(index.digest().toString());
 
-        skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + host + "/it/multi:v1",
+        Command.skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + host + "/it/multi:v1",
                 "oci:" + work.resolve("multi-out") + ":v1");
         assertThat(work.resolve("multi-out/blobs/sha256/" + arm64.digest().hex())).exists();
         assertThat(work.resolve("multi-out/blobs/sha256/" + index.digest().hex())).exists();
@@ -128,10 +128,4 @@ final class RealClientsIT {
         return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
     }
 
-    private Command.Result skopeo(String... args) throws IOException, InterruptedException {
-        List<String> all = new java.util.ArrayList<>(List.of("skopeo", "--registries-conf", "/dev/null"));
-        all.addAll(List.of(args));
-        return new Command(all, java.util.Map.of(), java.time.Duration.ofMinutes(3)).withNoInternet().run()
-                .orFail(String.join(" ", args));
-    }
 }

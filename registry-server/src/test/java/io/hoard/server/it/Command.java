@@ -74,6 +74,13 @@ public record Command(List<String> args, Map<String, String> env, Duration timeo
         }
     }
 
+    /** Runs skopeo without any registries.conf (no mirrors, no search registries) and fails on error. */
+    public static Result skopeo(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("skopeo", "--registries-conf", "/dev/null"));
+        all.addAll(List.of(args));
+        return new Command(all, NO_INTERNET, Duration.ofMinutes(3)).run().orFail("skopeo " + String.join(" ", args));
+    }
+
     /** Fails clearly when a tool the integration tests need is not installed. */
     public static void require(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
