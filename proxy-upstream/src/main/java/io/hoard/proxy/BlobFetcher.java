@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -42,6 +43,15 @@ final class BlobFetcher {
         this.spoolDir = spoolDir;
         this.stallTimeout = stallTimeout;
         this.metrics = metrics;
+    }
+
+    /** The size of a blob being fetched right now, once the upstream has said it. */
+    Optional<Long> inflightSize(Digest digest) {
+        Running r = running.get(digest);
+        if (r == null || r.fill().state() == BlobFill.State.FAILED || r.fill().state() == BlobFill.State.STARTING) {
+            return Optional.empty();
+        }
+        return Optional.of(r.fill().size());
     }
 
     /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */

@@ -41,6 +41,11 @@ final class ProxyBlobStore implements BlobStore {
         if (cached.isPresent()) {
             return cached;
         }
+        // Being downloaded (or committed) right now: the fill knows the size.
+        Optional<Long> inflight = fetcher.inflightSize(digest);
+        if (inflight.isPresent()) {
+            return Optional.of(new Descriptor(digest, inflight.get(), Descriptor.OCTET_STREAM));
+        }
         // A HEAD miss asks the upstream, but does not download the blob.
         try {
             return target.upstream().headBlob(target.remoteName(), digest);
