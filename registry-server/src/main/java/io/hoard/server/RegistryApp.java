@@ -178,7 +178,8 @@ public final class RegistryApp implements AutoCloseable {
         String remotes = p.remoteRegistries().stream().map(r -> r.url().toString()).collect(
                 java.util.stream.Collectors.joining(", "));
         return "pull-through cache of " + (remotes.isEmpty() ? "no configured upstream" : remotes + " (first = docker.io)")
-                + (p.dynamic() ? ", plus upstreams named by clients (proxy.on)" : "") + ", tag TTL " + p.ttl();
+                + (p.dynamic() ? ", plus upstreams named by clients (proxy.on)" : "") + ", tag TTL "
+                + io.hoard.config.Durations.format(p.ttl());
     }
 
     private String describeStorage() {

@@ -26,10 +26,12 @@ final class DriverManifestStore implements ManifestStore {
     private final LinkedBlobStore blobs;
     private final DriverTagStore tags;
     private final int maxManifestBytes;
+    private final ManifestCache cache;
 
     DriverManifestStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, DriverTagStore tags,
-            int maxManifestBytes) {
+            int maxManifestBytes, ManifestCache cache) {
         this.driver = driver;
+        this.cache = cache;
         this.name = name;
         this.blobs = blobs;
         this.tags = tags;
@@ -41,6 +43,10 @@ final class DriverManifestStore implements ManifestStore {
         if (!exists(digest)) {
             return Optional.empty();
         }
+        Optional<Manifest> cached = cache.get(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
         return StorageIo.ifExists("reading manifest " + digest,
                 () -> driver.getContent(pathFor(new PathSpec.BlobData(digest)))).map(content -> {
                     // Never serve a byte whose digest does not match, even if the disk rotted.
@@ -48,7 +54,9 @@ final class DriverManifestStore implements ManifestStore {
                         throw new RegistryException(ErrorCode.UNKNOWN,
                                 "stored manifest " + digest + " in " + name + " is corrupt (digest mismatch)");
                     }
-                    return ManifestParser.describe(content, digest);
+                    Manifest m = ManifestParser.describe(content, digest);
+                    cache.put(m);
+                    return m;
                 });
     }
 
@@ -85,8 +93,10 @@ final class DriverManifestStore implements ManifestStore {
             }
             driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
         });
-        return new Manifest(content, parsed.mediaType(), digest,
+        Manifest stored = new Manifest(content, parsed.mediaType(), digest,
                 parsed.subject() == null ? null : parsed.subject().digest());
+        cache.put(stored);
+        return stored;
     }
 
     private void checkReferencesExist(ParsedManifest parsed) {

@@ -21,6 +21,7 @@ public final class DriverRegistry implements Registry {
     private final StorageDriver driver;
     private final int maxManifestBytes;
     private final Map<String, DriverUpload.HashState> uploadHashes = new ConcurrentHashMap<>();
+    private final ManifestCache manifestCache = new ManifestCache(64L * 1024 * 1024);
 
     public DriverRegistry(StorageDriver driver) {
         this(driver, DEFAULT_MAX_MANIFEST_BYTES);
@@ -40,7 +41,7 @@ public final class DriverRegistry implements Registry {
     public Repository repository(RepositoryName name) {
         LinkedBlobStore blobs = new LinkedBlobStore(driver, name);
         DriverTagStore tags = new DriverTagStore(driver, name);
-        DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes);
+        DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes, manifestCache);
         DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
         return new DriverRepository(driver, name, blobs, manifests, tags, uploads);
     }

@@ -1,0 +1,613 @@
+#!/usr/bin/env python3
+"""Hoard vs CNCF distribution 2.8 (proxy mode), side by side in one run, nginx as the ceiling.
+
+Starts an upstream distribution seeded with synthetic images of random (incompressible) layers,
+puts a relay in front of it (which counts upstream bytes and can stop, hang or delay the upstream),
+then measures each candidate with a fresh cache. Loopback only; every loop is bounded; everything
+started is stopped. Run it through bench/run, which installs and builds what it needs.
+"""
+import argparse
+import asyncio
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+MB = 1024 * 1024
+PROFILES = {
+    # big image layers (MiB), fan-out blob (MiB), small images, small layer (MiB), tags, wrk seconds
+    "full": dict(big=[200, 100, 60, 40], fanout=200, smalls=4, small_layer=1, tags=200, wrk=10),
+    "quick": dict(big=[24, 12, 6, 4], fanout=24, smalls=3, small_layer=1, tags=50, wrk=3),
+    "smoke": dict(big=[2, 1], fanout=2, smalls=2, small_layer=0.1, tags=10, wrk=1),
+}
+ACCEPT = ("application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
+          "application/vnd.docker.distribution.manifest.v2+json, "
+          "application/vnd.docker.distribution.manifest.list.v2+json")
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, limit):
+    start = time.monotonic()
+    host, port, path = split_url(url)
+    while time.monotonic() - start < limit:
+        try:
+            c = http.client.HTTPConnection(host, port, timeout=2)
+            c.request("GET", path)
+            if c.getresponse().status == 200:
+                return time.monotonic() - start
+        except OSError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"{url} did not answer 200 within {limit}s")
+
+
+def split_url(url):
+    m = re.match(r"http://([^:/]+):(\d+)(/.*)?", url)
+    return m.group(1), int(m.group(2)), m.group(3) or "/"
+
+
+# ---------------------------------------------------------------- the relay in front of the upstream
+
+class Relay:
+    """A TCP relay on its own event loop: counts bytes coming from the upstream; modes pass, down
+    (connections refused), hang (connections accepted, nothing answered), and per-request delay."""
+
+    def __init__(self, target_port):
+        self.target = target_port
+        self.port = free_port()
+        self.mode = "pass"
+        self.delay = 0.0
+        self.bytes_down = 0
+        self.server = None
+        self.conns = set()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self._call(self._listen())
+
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+
+    async def _listen(self):
+        if self.server is None:
+            self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=512)
+
+    async def _unlisten(self):
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        for w in list(self.conns):
+            w.close()
+
+    def set(self, mode, delay=0.0):
+        self.mode, self.delay = mode, delay
+        self._call(self._unlisten() if mode == "down" else self._listen())
+        if mode != "down":
+            self._call(self._drop_idle())
+
+    async def _drop_idle(self):
+        # Pooled connections must see the new mode too: close them, clients reconnect.
+        for w in list(self.conns):
+            w.close()
+
+    async def _handle(self, reader, writer):
+        self.conns.add(writer)
+        try:
+            if self.mode == "hang":
+                await asyncio.sleep(3600)
+                return
+            try:
+                ur, uw = await asyncio.open_connection("127.0.0.1", self.target)
+            except OSError:
+                return
+            self.conns.add(uw)
+
+            async def pipe(src, dst, down):
+                try:
+                    while True:
+                        data = await src.read(256 * 1024)
+                        if not data:
+                            break
+                        if not down:
+                            if self.mode == "hang":
+                                await asyncio.sleep(3600)
+                            if self.delay:
+                                await asyncio.sleep(self.delay)
+                        else:
+                            self.bytes_down += len(data)
+                        dst.write(data)
+                        await dst.drain()
+                except (OSError, asyncio.CancelledError):
+                    pass
+                finally:
+                    dst.close()
+
+            await asyncio.gather(pipe(reader, uw, False), pipe(ur, writer, True))
+            self.conns.discard(uw)
+        finally:
+            self.conns.discard(writer)
+            writer.close()
+
+    def close(self):
+        self._call(self._unlisten())
+        self._call(self._cancel_all())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _cancel_all(self):
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+
+
+# ---------------------------------------------------------------- processes
+
+class Process:
+    def __init__(self, name, cmd, port, workdir, env=None):
+        self.name, self.cmd, self.port, self.workdir = name, cmd, port, workdir
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(os.path.join(workdir, f"{name}.log"), "wb")
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+
+    def start(self, limit=60):
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
+                                     cwd=self.workdir, start_new_session=True)
+        wait_http(self.url + "/v2/", limit)
+        return time.monotonic() - t0
+
+    def peak_rss_mib(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self.log.close()
+
+
+# ---------------------------------------------------------------- seeding the upstream
+
+def random_file(path, size):
+    h = hashlib.sha256()
+    with open(path, "wb") as f:
+        left = size
+        while left > 0:
+            chunk = os.urandom(min(left, 4 * MB))
+            f.write(chunk)
+            h.update(chunk)
+            left -= len(chunk)
+    return "sha256:" + h.hexdigest()
+
+
+def push_blob(port, repo, path=None, data=None):
+    if data is not None:
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        size = len(data)
+    else:
+        with open(path, "rb") as f:
+            h = hashlib.sha256()
+            for chunk in iter(lambda: f.read(4 * MB), b""):
+                h.update(chunk)
+        digest, size = "sha256:" + h.hexdigest(), os.path.getsize(path)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    c.request("POST", f"/v2/{repo}/blobs/uploads/")
+    r = c.getresponse()
+    r.read()
+    assert r.status == 202, f"POST upload: {r.status}"
+    location = r.getheader("Location")
+    location = re.sub(r"^https?://[^/]+", "", location)
+    sep = "&" if "?" in location else "?"
+    body = data if data is not None else open(path, "rb")
+    try:
+        c.request("PUT", f"{location}{sep}digest={digest}", body=body,
+                  headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+        r = c.getresponse()
+        r.read()
+        assert r.status == 201, f"PUT blob: {r.status}"
+    finally:
+        if data is None:
+            body.close()
+    return digest, size
+
+
+def push_manifest(port, repo, ref, manifest):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("PUT", f"/v2/{repo}/manifests/{ref}", body=manifest, headers={"Content-Type": OCI_MANIFEST})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 201, f"PUT manifest {repo}:{ref}: {r.status}"
+    return "sha256:" + hashlib.sha256(manifest).hexdigest()
+
+
+def push_image(port, repo, tags, layers):
+    config = json.dumps({"architecture": "amd64", "os": "linux", "repo": repo}).encode()
+    cd, cs = push_blob(port, repo, data=config)
+    descs = [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": s} for d, s in layers]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd,
+                                      "size": cs},
+                           "layers": descs}).encode()
+    digest = None
+    for t in tags:
+        digest = push_manifest(port, repo, t, manifest)
+    return digest
+
+
+def seed(port, work, p):
+    log(f"seeding upstream: big image {p['big']} MiB, fan-out blob {p['fanout']} MiB, "
+        f"{p['smalls']} small images, {p['tags']} tags")
+    layers = []
+    for i, mib in enumerate(p["big"]):
+        path = os.path.join(work, f"big-{i}")
+        random_file(path, int(mib * MB))
+        layers.append(push_blob(port, "library/big", path=path))
+        os.remove(path)
+    big = push_image(port, "library/big", ["1"], layers)
+    path = os.path.join(work, "fanout")
+    random_file(path, int(p["fanout"] * MB))
+    fanout = push_blob(port, "library/fanout", path=path)
+    os.remove(path)
+    push_image(port, "library/fanout", ["1"], [fanout])
+    smalls = []
+    for i in range(p["smalls"]):
+        ls = [push_blob(port, f"library/small{i}", data=os.urandom(int(p["small_layer"] * MB))) for _ in range(2)]
+        tags = [f"t{k}" for k in range(p["tags"])] if i == 0 else ["1"]
+        smalls.append(push_image(port, f"library/small{i}", tags, ls))
+    return dict(big=big, big_layers=layers, fanout=fanout, smalls=smalls)
+
+
+# ---------------------------------------------------------------- measurements
+
+def skopeo_pull(url, repo, ref, dest):
+    shutil.rmtree(dest, ignore_errors=True)
+    t0 = time.monotonic()
+    r = subprocess.run(["skopeo", "--registries-conf", "/dev/null", "copy", "--src-tls-verify=false",
+                        f"docker://{url[7:]}/{repo}:{ref}", f"dir:{dest}"], capture_output=True, timeout=600)
+    took = time.monotonic() - t0
+    if r.returncode != 0:
+        raise RuntimeError(f"skopeo pull failed: {r.stderr.decode()[-500:]}")
+    return took
+
+
+def fetch_digest(url, path):
+    host, port, _ = split_url(url)
+    c = http.client.HTTPConnection(host, port, timeout=120)
+    c.request("GET", path)
+    r = c.getresponse()
+    h = hashlib.sha256()
+    while True:
+        chunk = r.read(MB)
+        if not chunk:
+            break
+        h.update(chunk)
+    return r.status, "sha256:" + h.hexdigest()
+
+
+def fan_out(url, repo, digest, clients=16):
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(lambda _: fetch_digest(url, f"/v2/{repo}/blobs/{digest}"), range(clients)))
+    took = time.monotonic() - t0
+    ok = all(s == 200 and d == digest for s, d in results)
+    return took, ok
+
+
+def curl_throughput(urls):
+    """Total MiB/s of concurrent curl downloads of the given URLs."""
+    t0 = time.monotonic()
+    procs = [subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{size_download} %{http_code}", u],
+                              stdout=subprocess.PIPE) for u in urls]
+    total = 0
+    for p in procs:
+        out, _ = p.communicate(timeout=300)
+        size, code = out.decode().split()
+        if code != "200":
+            raise RuntimeError(f"curl got {code}")
+        total += int(size)
+    return total / MB / (time.monotonic() - t0)
+
+
+def wrk(url, path_lua, seconds, work):
+    script = os.path.join(work, "wrk.lua")
+    with open(script, "w") as f:
+        f.write(path_lua)
+    r = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "5s", "--latency", "-s", script, url],
+                       capture_output=True, timeout=seconds + 60)
+    out = r.stdout.decode()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)] if p99 else None
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: .*timeout (\d+)", out)
+    return dict(rps=rps, p99_ms=p99_ms, non2xx=int(non2xx.group(1)) if non2xx else 0,
+                timeouts=int(errors.group(1)) if errors else 0)
+
+
+def lua_fixed(path):
+    return f'wrk.headers["Accept"] = "{ACCEPT}"\nrequest = function() return wrk.format("GET", "{path}") end\n'
+
+
+def lua_tags(repo, count):
+    return (f'wrk.headers["Accept"] = "{ACCEPT}"\nlocal i = 0\n'
+            f'request = function() i = i + 1\n return wrk.format("GET", "/v2/{repo}/manifests/t" .. (i % {count})) end\n')
+
+
+def timed_get(url, path, limit=30):
+    host, port, _ = split_url(url)
+    t0 = time.monotonic()
+    try:
+        c = http.client.HTTPConnection(host, port, timeout=limit)
+        c.request("GET", path, headers={"Accept": ACCEPT})
+        r = c.getresponse()
+        r.read()
+        return r.status, time.monotonic() - t0
+    except OSError:
+        return "timeout" if time.monotonic() - t0 >= limit - 0.5 else "error", time.monotonic() - t0
+
+
+# ---------------------------------------------------------------- one candidate
+
+def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
+    res = {}
+    log(f"{name}: starting")
+    res["startup_s"] = proc.start()
+    big_total = sum(s for _, s in seeded["big_layers"])
+
+    relay.bytes_down = 0
+    res["cold_pull_s"] = skopeo_pull(proc.url, "library/big", "1", os.path.join(work, f"pull-{name}"))
+    res["cold_pull_upstream_ratio"] = relay.bytes_down / big_total
+    log(f"{name}: cold pull {res['cold_pull_s']:.2f}s, upstream {res['cold_pull_upstream_ratio']:.2f}x")
+    time.sleep(1)  # let asynchronous cache commits land
+    relay.bytes_down = 0
+    res["warm_pull_s"] = skopeo_pull(proc.url, "library/big", "1", os.path.join(work, f"pull-{name}"))
+    res["warm_pull_upstream_ratio"] = relay.bytes_down / big_total
+    shutil.rmtree(os.path.join(work, f"pull-{name}"), ignore_errors=True)
+
+    relay.bytes_down = 0
+    fanout_digest, fanout_size = seeded["fanout"]
+    took, ok = fan_out(proc.url, "library/fanout", fanout_digest)
+    res["fanout16_s"], res["fanout16_correct"] = took, ok
+    res["fanout16_upstream_ratio"] = relay.bytes_down / fanout_size
+    log(f"{name}: 16-way fan-out {took:.2f}s, correct={ok}, upstream {res['fanout16_upstream_ratio']:.2f}x")
+    time.sleep(1)
+
+    big_layer = seeded["big_layers"][0][0]
+    blob_url = f"{proc.url}/v2/library/big/blobs/{big_layer}"
+    curl_throughput([blob_url])  # warm-up
+    res["warm_1stream_mibs"] = curl_throughput([blob_url])
+    res["warm_8stream_mibs"] = curl_throughput([blob_url] * 8)
+    if nginx_blob_url:
+        res["nginx_1stream_mibs"] = curl_throughput([nginx_blob_url])
+
+    tag_repo = "library/small0"
+    small_digest = seeded["smalls"][0]
+    for t in range(min(p["tags"], 400)):  # cache the tags first: steady state, not first pulls
+        timed_get(proc.url, f"/v2/{tag_repo}/manifests/t{t}")
+    res["manifest_digest"] = wrk(proc.url, lua_fixed(f"/v2/{tag_repo}/manifests/{small_digest}"), p["wrk"], work)
+    res["manifest_tag"] = wrk(proc.url, lua_tags(tag_repo, p["tags"]), p["wrk"], work)
+    log(f"{name}: manifests by digest {res['manifest_digest']['rps']:.0f} rps, by tag {res['manifest_tag']['rps']:.0f} rps")
+
+    relay.set("pass", delay=0.02)
+    res["latency20_manifest_tag"] = wrk(proc.url, lua_tags(tag_repo, p["tags"]), p["wrk"], work)
+    res["latency20_cold_small_pull_s"] = skopeo_pull(proc.url, "library/small1", "1", os.path.join(work, "s1"))
+    relay.set("pass")
+    log(f"{name}: with 20 ms upstream latency, by tag {res['latency20_manifest_tag']['rps']:.0f} rps")
+
+    for mode in ("down", "hang"):
+        relay.set(mode)
+        res[f"{mode}_by_tag"] = timed_get(proc.url, f"/v2/{tag_repo}/manifests/t1")
+        res[f"{mode}_by_digest"] = timed_get(proc.url, f"/v2/{tag_repo}/manifests/{small_digest}")
+        log(f"{name}: upstream {mode}: by tag {res[f'{mode}_by_tag']}, by digest {res[f'{mode}_by_digest']}")
+    relay.set("pass")
+
+    res["peak_rss_mib"] = proc.peak_rss_mib()
+    proc.stop()
+    return res
+
+
+# ---------------------------------------------------------------- report
+
+ROWS = [
+    ("startup to first 200 (s)", lambda r: r["startup_s"], "lower", "≤ 1.5 s"),
+    ("cold pull of big image (s)", lambda r: r["cold_pull_s"], "lower", "≤ 0.8 × distribution"),
+    ("cold pull: upstream bytes / image", lambda r: r["cold_pull_upstream_ratio"], "lower", "1.0"),
+    ("warm pull (s)", lambda r: r["warm_pull_s"], "lower", ""),
+    ("warm pull: upstream bytes / image", lambda r: r["warm_pull_upstream_ratio"], "lower", "0"),
+    ("16 concurrent cold fetches of one blob (s)", lambda r: r["fanout16_s"], "lower", ""),
+    ("16 concurrent: all digests correct", lambda r: r["fanout16_correct"], "bool", "yes"),
+    ("16 concurrent: upstream bytes / blob", lambda r: r["fanout16_upstream_ratio"], "lower", "1.0"),
+    ("warm blob, 1 stream (MiB/s)", lambda r: r["warm_1stream_mibs"], "higher", "≥ 0.9 × nginx"),
+    ("warm blob, 8 streams (MiB/s)", lambda r: r["warm_8stream_mibs"], "higher", ""),
+    ("manifest by digest (req/s)", lambda r: r["manifest_digest"]["rps"], "higher", "≥ 2 × distribution"),
+    ("manifest by digest p99 (ms)", lambda r: r["manifest_digest"]["p99_ms"], "lower", "≤ 0.5 × distribution"),
+    ("manifest by tag (req/s)", lambda r: r["manifest_tag"]["rps"], "higher", "no upstream request in TTL"),
+    ("manifest by tag p99 (ms)", lambda r: r["manifest_tag"]["p99_ms"], "lower", ""),
+    ("by tag, upstream +20 ms (req/s)", lambda r: r["latency20_manifest_tag"]["rps"], "higher", ""),
+    ("cold small pull, upstream +20 ms (s)", lambda r: r["latency20_cold_small_pull_s"], "lower", ""),
+    ("upstream stopped: by tag", lambda r: r["down_by_tag"], "status", "200"),
+    ("upstream stopped: by digest", lambda r: r["down_by_digest"], "status", "200"),
+    ("upstream hung: by tag", lambda r: r["hang_by_tag"], "status", "200"),
+    ("upstream hung: by digest", lambda r: r["hang_by_digest"], "status", "200"),
+    ("peak RSS (MiB)", lambda r: r["peak_rss_mib"], "lower", "≤ 256"),
+]
+
+
+def fmt(v):
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, tuple):
+        return f"{v[0]} in {v[1]:.2f} s"
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:.0f}" if abs(v) >= 1000 else f"{v:.1f}"
+    return str(v)
+
+
+def table(results):
+    h, d = results["hoard"], results["distribution"]
+    lines = ["| measure | Hoard | distribution 2.8 | Hoard / distribution | target |", "|---|---|---|---|---|"]
+    for label, get, kind, target in ROWS:
+        try:
+            hv, dv = get(h), get(d)
+        except (KeyError, TypeError):
+            continue
+        ratio = ""
+        if kind in ("lower", "higher") and isinstance(hv, (int, float)) and isinstance(dv, (int, float)) and dv:
+            ratio = f"{hv / dv:.2f}"
+        lines.append(f"| {label} | {fmt(hv)} | {fmt(dv)} | {ratio} | {target} |")
+    if "nginx_1stream_mibs" in h:
+        lines.append(f"| nginx sendfile, 1 stream (MiB/s) | {fmt(h['nginx_1stream_mibs'])} | | "
+                     f"Hoard/nginx {h['warm_1stream_mibs'] / h['nginx_1stream_mibs']:.2f} | ceiling |")
+    return "\n".join(lines)
+
+
+def start_nginx(work, blob_root, blob_digest):
+    port = free_port()
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""user root;
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  server {{ listen 127.0.0.1:{port}; root {blob_root}; }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    hexd = blob_digest.split(":")[1]
+    url = f"http://127.0.0.1:{port}/sha256/{hexd[:2]}/{hexd}/data"
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return proc, url
+        except OSError:
+            time.sleep(0.02)
+    return proc, None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--java", required=True)
+    ap.add_argument("--jar", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--out", default=None, help="directory for results.json and results.md")
+    args = ap.parse_args()
+    profile = "smoke" if args.smoke else "quick" if args.quick else "full"
+    p = PROFILES[profile]
+    work = tempfile.mkdtemp(prefix="hoard-bench-")
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    os.makedirs(out, exist_ok=True)
+    started = []
+    t_start = time.monotonic()
+    try:
+        up_port = free_port()
+        up_dir = os.path.join(work, "upstream")
+        os.makedirs(up_dir)
+        with open(os.path.join(up_dir, "config.yml"), "w") as f:
+            f.write(f"version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\n"
+                    f"storage: {{filesystem: {{rootdirectory: {up_dir}/data}}}}\nhttp: {{addr: 127.0.0.1:{up_port}}}\n")
+        upstream = Process("upstream", ["docker-registry", "serve", os.path.join(up_dir, "config.yml")], up_port, up_dir)
+        started.append(upstream)
+        upstream.start()
+        seeded = seed(up_port, work, p)
+        relay = Relay(up_port)
+
+        results = {}
+        for name in ("hoard", "distribution"):
+            cdir = os.path.join(work, name)
+            os.makedirs(cdir)
+            port = free_port()
+            if name == "hoard":
+                with open(os.path.join(cdir, "config.yml"), "w") as f:
+                    f.write(f"version: 0.1\nlog: {{level: warn, accesslog: {{disabled: true}}}}\n"
+                            f"storage: {{filesystem: {{rootdirectory: {cdir}/data}}}}\n"
+                            f"http: {{addr: 127.0.0.1:{port}}}\n"
+                            f"proxy: {{remoteregistries: [{{url: 'http://127.0.0.1:{relay.port}'}}], ttl: 1h, timeout: 3s}}\n")
+                cmd = [args.java, *os.environ.get("HOARD_JAVA_OPTS", "").split(),
+                       "-jar", args.jar, "serve", os.path.join(cdir, "config.yml")]
+                # As installed: the class-data archive exists before the measured start (first runs write it).
+                warm = Process("hoard-warmup", cmd[:-1] + [os.path.join(cdir, "warmup.yml")], free_port(), cdir)
+                with open(os.path.join(cdir, "warmup.yml"), "w") as f:
+                    f.write(f"storage: {{inmemory: {{}}}}\nhttp: {{addr: 127.0.0.1:{warm.port}}}\n"
+                            f"log: {{level: warn}}\n")
+                warm.start()
+                warm.stop()
+            else:
+                with open(os.path.join(cdir, "config.yml"), "w") as f:
+                    f.write(f"version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\n"
+                            f"storage: {{filesystem: {{rootdirectory: {cdir}/data}}}}\n"
+                            f"http: {{addr: 127.0.0.1:{port}}}\n"
+                            f"proxy: {{remoteurl: 'http://127.0.0.1:{relay.port}'}}\n")
+                cmd = ["docker-registry", "serve", os.path.join(cdir, "config.yml")]
+            proc = Process(name, cmd, port, cdir)
+            started.append(proc)
+            nginx_url = None
+            nginx = None
+            if name == "hoard":
+                nginx, nginx_url = start_nginx(work, f"{cdir}/data/docker/registry/v2/blobs", seeded["big_layers"][0][0])
+            try:
+                results[name] = measure(name, proc, relay, seeded, p, work, nginx_url)
+            finally:
+                if nginx:
+                    os.killpg(nginx.pid, signal.SIGTERM)
+                    nginx.wait(10)
+        relay.close()
+
+        meta = dict(date=time.strftime("%Y-%m-%d %H:%M %Z"), profile=profile, machine=platform.machine(),
+                    cpus=os.cpu_count(), kernel=platform.release(), sizes=p,
+                    seconds=round(time.monotonic() - t_start, 1))
+        results["meta"] = meta
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(results, f, indent=2, default=str)
+        md = table(results)
+        with open(os.path.join(out, "results.md"), "w") as f:
+            f.write(f"Run {meta['date']}, profile {profile}, {meta['cpus']} CPUs, {meta['seconds']} s\n\n{md}\n")
+        print(md)
+        log(f"done in {meta['seconds']} s; results in {out}/results.json and results.md")
+        ok = results["hoard"]["fanout16_correct"] and results["distribution"]["fanout16_correct"]
+        return 0 if ok else 1
+    finally:
+        for proc in started:
+            proc.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
