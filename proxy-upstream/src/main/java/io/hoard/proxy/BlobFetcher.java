@@ -6,10 +6,7 @@ import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.DriverRegistry;
 import io.hoard.storage.Origin;
-import io.hoard.storage.Upload;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Fills blobs from upstreams, once per digest however many clients ask at the same time and through
  * whichever repositories: the first request starts a {@link BlobFill} on its own virtual thread (so it
- * completes even when every client goes away); later ones join it. A verified fill is committed to
- * storage like an upload (so it is verified once more), linked into every repository that asked for
- * it, and only then forgotten, so a request arriving meanwhile still joins it.
+ * completes even when every client goes away); later ones join it. A fill verified while streaming is
+ * committed by handing its spool file to the storage driver (a rename on the filesystem), linked into
+ * every repository that asked for it, and only then forgotten, so a request arriving meanwhile still
+ * joins it.
  */
 final class BlobFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
@@ -95,24 +93,12 @@ final class BlobFetcher {
         }
     }
 
-    /** Stores the verified spool under its digest (the upload verifies it again) and links it everywhere asked. */
+    /**
+     * Stores the verified spool under its digest — a rename when the spool is on the storage's
+     * filesystem — and links it everywhere asked. Readers still streaming keep their open file.
+     */
     private void commit(Digest digest, Running r) {
-        RepositoryName first = r.fill().target().cacheName();
-        try (InputStream in = Files.newInputStream(r.fill().spool())) {
-            Upload upload = registry.repository(first).uploads().start();
-            try {
-                byte[] buf = new byte[256 * 1024];
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    upload.write(ByteBuffer.wrap(buf, 0, n));
-                }
-                upload.commit(digest);
-            } catch (RuntimeException | IOException e) {
-                upload.cancel();
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new RegistryException(ErrorCode.UNKNOWN, "cannot store blob " + digest + ": " + e, e);
-        }
+        registry.importVerified(r.fill().target().cacheName(), digest, r.fill().spool());
         for (RepositoryName name : r.linkInto()) {
             registry.linkBlob(name, digest);
             if (registry.origin(name) == Origin.UNKNOWN) {

@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -79,9 +78,9 @@ final class BlobFill {
      * @throws RegistryException when the upstream does not have the blob, fails, or sends wrong bytes
      */
     void download() {
-        MessageDigest hash = digest.algorithm().newMessageDigest();
         // RandomAccessFile, not FileChannel: an interrupt from the watchdog must not close the spool.
-        try (RandomAccessFile out = new RandomAccessFile(spool.toFile(), "rw")) {
+        try (RandomAccessFile out = new RandomAccessFile(spool.toFile(), "rw");
+                PipelinedDigest hash = new PipelinedDigest(digest.algorithm().newMessageDigest(), 8, 256 * 1024)) {
             for (int attempt = 0; ; attempt++) {
                 try (BlobStream stream = open(written)) {
                     if (size < 0) {
@@ -103,7 +102,7 @@ final class BlobFill {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name() + " sent "
                         + written + " bytes for blob " + digest + " of " + size);
             }
-            Digest actual = Digest.fromHash(digest.algorithm(), hash.digest());
+            Digest actual = Digest.fromHash(digest.algorithm(), hash.finish());
             if (!actual.equals(digest)) {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
                         + " sent wrong content for blob " + digest + " (its digest is " + actual + "); nothing was cached");
@@ -128,19 +127,25 @@ final class BlobFill {
         return stream;
     }
 
-    private void copy(InputStream in, RandomAccessFile out, MessageDigest hash) throws IOException {
-        byte[] buf = new byte[64 * 1024];
+    private void copy(InputStream in, RandomAccessFile out, PipelinedDigest hash) throws IOException {
         Thread reader = Thread.currentThread();
         // The JDK client has no read timeout: a watchdog interrupts a read that makes no progress.
         try (var watchdog = Watchdog.start(reader, stallTimeout, () -> written)) {
-            for (int n; (n = in.read(buf)) >= 0; ) {
+            while (true) {
+                byte[] buf = hash.buffer();
+                int n = in.read(buf);
+                if (n < 0) {
+                    hash.giveBack(buf);
+                    break;
+                }
                 if (size >= 0 && written + n > size) {
+                    hash.giveBack(buf);
                     throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
                             + " sent more than " + size + " bytes for blob " + digest);
                 }
                 out.seek(written);
                 out.write(buf, 0, n);
-                hash.update(buf, 0, n);
+                hash.submit(buf, n);
                 target.upstream().stats().addBytes(n);
                 lock.lock();
                 try {

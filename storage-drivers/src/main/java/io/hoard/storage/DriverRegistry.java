@@ -21,7 +21,7 @@ public final class DriverRegistry implements Registry {
     private final StorageDriver driver;
     private final int maxManifestBytes;
     private final Map<String, DriverUpload.HashState> uploadHashes = new ConcurrentHashMap<>();
-    private final ManifestCache manifestCache = new ManifestCache(64L * 1024 * 1024);
+    private final ManifestCache manifestCache = new ManifestCache(32L * 1024 * 1024);
 
     public DriverRegistry(StorageDriver driver) {
         this(driver, DEFAULT_MAX_MANIFEST_BYTES);
@@ -71,6 +71,16 @@ public final class DriverRegistry implements Registry {
     public Optional<java.time.Instant> tagModified(RepositoryName name, String tag) {
         return StorageIo.ifExists("reading tag " + tag, () -> driver.stat(PathSpec.pathFor(new PathSpec.TagCurrentLink(name, tag))))
                 .map(io.hoard.storage.driver.FileInfo::modified);
+    }
+
+    /**
+     * Stores a local file whose digest the caller has verified (a cache fill's spool) as the content
+     * for {@code digest}, consuming the file, and links it into {@code name}.
+     */
+    public Descriptor importVerified(RepositoryName name, Digest digest, java.nio.file.Path file) {
+        StorageIo.run("storing blob " + digest, () -> driver.importFile(file, PathSpec.pathFor(new PathSpec.BlobData(digest))));
+        new LinkedBlobStore(driver, name).link(digest);
+        return statContent(digest).orElseThrow();
     }
 
     /** Where the repository's content comes from, as recorded by {@link #markOrigin}. */

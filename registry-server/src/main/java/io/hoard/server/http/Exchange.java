@@ -148,7 +148,9 @@ public final class Exchange {
         h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         ctx.write(Responses.head(HttpResponseStatus.valueOf(status), h));
         try (blob) {
-            done(Responses.pump(ctx, blob.channel(), length));
+            boolean zeroCopy = blob.channel() instanceof io.hoard.storage.GrowingFile && ctx.pipeline().get(SslHandler.class) == null;
+            done(zeroCopy ? Responses.follow(ctx, (io.hoard.storage.GrowingFile) blob.channel(), blob.offset(), length)
+                    : Responses.pump(ctx, blob.channel(), length));
         } catch (IOException e) {
             LoggerFactory.getLogger(Exchange.class).warn("{} {}: response cut off after headers: {}", method(), path(),
                     e.getMessage());

@@ -126,6 +126,47 @@ final class Responses {
         return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
+    /**
+     * Sends {@code length} bytes of a file still being written, from {@code offset}, with sendfile:
+     * each range that becomes readable goes out as a file region (the file stays open; the caller
+     * closes it), waiting whenever the connection is not writable.
+     */
+    static ChannelFuture follow(ChannelHandlerContext ctx, io.hoard.storage.GrowingFile content, long offset, long length)
+            throws IOException {
+        long position = offset;
+        long end = offset + length;
+        while (position < end) {
+            long limit = Math.min(content.awaitReadable(position), end);
+            if (limit <= position) {
+                throw new IOException("content ended after " + (position - offset) + " of " + length + " bytes");
+            }
+            ChannelFuture f = ctx.writeAndFlush(new SharedFileRegion(content.file(), position, limit - position));
+            position = limit;
+            if (!ctx.channel().isWritable()) {
+                f.awaitUninterruptibly();
+            }
+            if (!ctx.channel().isActive()) {
+                throw new IOException("the client went away after " + (position - offset) + " of " + length + " bytes");
+            }
+        }
+        ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        // The regions share the caller's file: it may be closed only once everything is sent.
+        last.awaitUninterruptibly();
+        return last;
+    }
+
+    /** A region of a file that other regions share: releasing it leaves the file open. */
+    private static final class SharedFileRegion extends DefaultFileRegion {
+        SharedFileRegion(FileChannel file, long position, long count) {
+            super(file, position, count);
+        }
+
+        @Override
+        protected void deallocate() {
+            // the file belongs to the GrowingFile, closed by the exchange
+        }
+    }
+
     static HttpResponse head(HttpResponseStatus status, HttpHeaders headers) {
         DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         response.headers().set(headers);

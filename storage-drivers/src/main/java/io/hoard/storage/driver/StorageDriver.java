@@ -90,6 +90,36 @@ public interface StorageDriver {
     void walk(String path, Consumer<FileInfo> visitor) throws IOException;
 
     /**
+     * Stores the local file {@code source} at {@code path}, replacing any file there, atomically
+     * as {@link #putContent}; {@code source} is consumed (moved or deleted). Drivers on the same
+     * filesystem move the file instead of copying it. The default copies through a writer.
+     */
+    default void importFile(java.nio.file.Path source, String path) throws IOException {
+        String temp = path + ".import-" + java.util.UUID.randomUUID();
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(source);
+                FileWriter w = writer(temp, false)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(256 * 1024);
+            while (in.read(buf) >= 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    w.write(buf);
+                }
+                buf.clear();
+            }
+            w.commit();
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete(temp);
+            } catch (IOException ignored) {
+                // nothing was written
+            }
+            throw e;
+        }
+        move(temp, path);
+        java.nio.file.Files.deleteIfExists(source);
+    }
+
+    /**
      * A URL a client may fetch the file from directly (a presigned S3 URL), if the driver offers
      * one. The default has none.
      */

@@ -357,6 +357,18 @@ public abstract class StorageDriverContract {
         assertThatThrownBy(() -> driver.move("/t/none", "/t/to")).isInstanceOf(PathNotFoundException.class);
     }
 
+    @Test
+    void importFileStoresAndConsumesTheLocalFile() throws IOException {
+        byte[] data = randomBytes(300_000);
+        Path local = java.nio.file.Files.write(scratch.resolve("local-import"), data);
+        driver.putContent("/t/imported", "old".getBytes(UTF_8));
+        driver.importFile(local, "/t/imported");
+        assertThat(driver.getContent("/t/imported")).isEqualTo(data);
+        assertThat(local).doesNotExist();
+        assertThat(driver.list("/t")).containsExactly("/t/imported");
+        driver.delete("/t");
+    }
+
     // ---- delete ----
 
     @Test

@@ -84,6 +84,11 @@ public final class ValidatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public void importFile(java.nio.file.Path source, String path) throws IOException {
+        delegate.importFile(source, file(path));
+    }
+
+    @Override
     public Optional<URI> redirectUrl(String path) throws IOException {
         return delegate.redirectUrl(file(path));
     }

@@ -113,6 +113,25 @@ public final class FilesystemDriver implements StorageDriver {
         return new Writer(file, channel, channel.size());
     }
 
+    /** A rename when {@code source} is on the same filesystem (the proxy's spool is kept beside the data). */
+    @Override
+    public void importFile(Path source, String path) throws IOException {
+        Path target = resolve(path);
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Path temp = tempSibling(target);
+            try {
+                Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            Files.deleteIfExists(source);
+        }
+    }
+
     @Override
     public FileInfo stat(String path) throws IOException {
         try {
