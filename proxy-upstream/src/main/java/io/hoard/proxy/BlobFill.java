@@ -165,29 +165,18 @@ final class BlobFill {
             announced = target.upstream().headBlob(target.remoteName(), digest).map(d -> d.size()).orElseThrow(() ->
                     new UpstreamException(UpstreamException.Kind.PROTOCOL, "no size for blob " + digest));
         }
-        lock.lock();
-        try {
-            size = announced;
-            state = State.RUNNING;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        size = announced; // published to readers by the state change below
+        setState(State.RUNNING);
     }
 
     private RegistryException fail(RegistryException e) {
-        lock.lock();
-        try {
-            failure = e;
-            state = State.FAILED;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        failure = e;
+        setState(State.FAILED);
         deleteSpool();
         return e;
     }
 
+    /** Moves to {@code s} and wakes every reader waiting for progress. */
     private void setState(State s) {
         lock.lock();
         try {

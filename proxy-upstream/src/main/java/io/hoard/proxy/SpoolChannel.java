@@ -3,7 +3,7 @@ package io.hoard.proxy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.NonWritableChannelException;
+import io.hoard.storage.driver.ReadOnlyChannel;
 import java.nio.channels.SeekableByteChannel;
 import io.hoard.storage.GrowingFile;
 
@@ -11,7 +11,7 @@ import io.hoard.storage.GrowingFile;
  * Reads a blob that is still being downloaded, following the spool file as it grows and never
  * past what {@link BlobFill#readableLimit} allows. Blocking: it is read on a virtual thread.
  */
-final class SpoolChannel implements GrowingFile {
+final class SpoolChannel extends ReadOnlyChannel implements GrowingFile {
     private final BlobFill fill;
     private final FileChannel file;
     private long position;
@@ -54,11 +54,6 @@ final class SpoolChannel implements GrowingFile {
     }
 
     @Override
-    public int write(ByteBuffer src) {
-        throw new NonWritableChannelException();
-    }
-
-    @Override
     public long position() {
         return position;
     }
@@ -72,11 +67,6 @@ final class SpoolChannel implements GrowingFile {
     @Override
     public long size() {
         return fill.size();
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-        throw new NonWritableChannelException();
     }
 
     @Override

@@ -2,11 +2,11 @@ package io.hoard.storage.driver.inmemory;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NonWritableChannelException;
+import io.hoard.storage.driver.ReadOnlyChannel;
 import java.nio.channels.SeekableByteChannel;
 
 /** A read-only channel over an immutable byte array. */
-final class ByteArrayChannel implements SeekableByteChannel {
+final class ByteArrayChannel extends ReadOnlyChannel {
     private final byte[] content;
     private long position;
     private boolean open = true;
@@ -28,11 +28,6 @@ final class ByteArrayChannel implements SeekableByteChannel {
     }
 
     @Override
-    public int write(ByteBuffer src) {
-        throw new NonWritableChannelException();
-    }
-
-    @Override
     public long position() {
         return position;
     }
@@ -50,11 +45,6 @@ final class ByteArrayChannel implements SeekableByteChannel {
     @Override
     public long size() {
         return content.length;
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-        throw new NonWritableChannelException();
     }
 
     @Override
