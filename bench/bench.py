@@ -27,9 +27,10 @@ from concurrent.futures import ThreadPoolExecutor
 MB = 1024 * 1024
 PROFILES = {
     # big image layers (MiB), fan-out blob (MiB), small images, small layer (MiB), tags, wrk seconds
-    "full": dict(big=[200, 100, 60, 40], fanout=200, smalls=4, small_layer=1, tags=200, wrk=10),
-    "quick": dict(big=[24, 12, 6, 4], fanout=24, smalls=3, small_layer=1, tags=50, wrk=3),
-    "smoke": dict(big=[2, 1], fanout=2, smalls=2, small_layer=0.1, tags=10, wrk=1),
+    # reps: how many distinct big images are pulled cold (and warm), reported as the median
+    "full": dict(big=[200, 100, 60, 40], reps=3, fanout=200, smalls=4, small_layer=1, tags=200, wrk=10),
+    "quick": dict(big=[24, 12, 6, 4], reps=1, fanout=24, smalls=3, small_layer=1, tags=50, wrk=3),
+    "smoke": dict(big=[2, 1], reps=1, fanout=2, smalls=2, small_layer=0.1, tags=10, wrk=1),
 }
 ACCEPT = ("application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
           "application/vnd.docker.distribution.manifest.v2+json, "
@@ -111,6 +112,12 @@ class Relay:
             w.close()
 
     async def _handle(self, reader, writer):
+        try:
+            await self._relay(reader, writer)
+        except asyncio.CancelledError:
+            pass  # the relay is shutting down
+
+    async def _relay(self, reader, writer):
         self.conns.add(writer)
         try:
             if self.mode == "hang":
@@ -267,13 +274,15 @@ def push_image(port, repo, tags, layers):
 def seed(port, work, p):
     log(f"seeding upstream: big image {p['big']} MiB, fan-out blob {p['fanout']} MiB, "
         f"{p['smalls']} small images, {p['tags']} tags")
-    layers = []
-    for i, mib in enumerate(p["big"]):
-        path = os.path.join(work, f"big-{i}")
-        random_file(path, int(mib * MB))
-        layers.append(push_blob(port, "library/big", path=path))
-        os.remove(path)
-    big = push_image(port, "library/big", ["1"], layers)
+    bigs = []
+    for rep in range(p["reps"]):
+        layers = []
+        for i, mib in enumerate(p["big"]):
+            path = os.path.join(work, f"big-{i}")
+            random_file(path, int(mib * MB))
+            layers.append(push_blob(port, f"library/big{rep}", path=path))
+            os.remove(path)
+        bigs.append((push_image(port, f"library/big{rep}", ["1"], layers), layers))
     path = os.path.join(work, "fanout")
     random_file(path, int(p["fanout"] * MB))
     fanout = push_blob(port, "library/fanout", path=path)
@@ -284,7 +293,7 @@ def seed(port, work, p):
         ls = [push_blob(port, f"library/small{i}", data=os.urandom(int(p["small_layer"] * MB))) for _ in range(2)]
         tags = [f"t{k}" for k in range(p["tags"])] if i == 0 else ["1"]
         smalls.append(push_image(port, f"library/small{i}", tags, ls))
-    return dict(big=big, big_layers=layers, fanout=fanout, smalls=smalls)
+    return dict(bigs=bigs, big_layers=bigs[0][1], fanout=fanout, smalls=smalls)
 
 
 # ---------------------------------------------------------------- measurements
@@ -384,14 +393,22 @@ def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
     res["startup_s"] = proc.start()
     big_total = sum(s for _, s in seeded["big_layers"])
 
-    relay.bytes_down = 0
-    res["cold_pull_s"] = skopeo_pull(proc.url, "library/big", "1", os.path.join(work, f"pull-{name}"))
-    res["cold_pull_upstream_ratio"] = relay.bytes_down / big_total
-    log(f"{name}: cold pull {res['cold_pull_s']:.2f}s, upstream {res['cold_pull_upstream_ratio']:.2f}x")
-    time.sleep(1)  # let asynchronous cache commits land
-    relay.bytes_down = 0
-    res["warm_pull_s"] = skopeo_pull(proc.url, "library/big", "1", os.path.join(work, f"pull-{name}"))
-    res["warm_pull_upstream_ratio"] = relay.bytes_down / big_total
+    # Distinct images, each pulled cold then warm; the median of each is reported.
+    colds, warms, cold_bytes, warm_bytes = [], [], 0, 0
+    for rep in range(p["reps"]):
+        relay.bytes_down = 0
+        colds.append(skopeo_pull(proc.url, f"library/big{rep}", "1", os.path.join(work, f"pull-{name}")))
+        cold_bytes += relay.bytes_down
+        time.sleep(1)  # let asynchronous cache commits land
+        relay.bytes_down = 0
+        warms.append(skopeo_pull(proc.url, f"library/big{rep}", "1", os.path.join(work, f"pull-{name}")))
+        warm_bytes += relay.bytes_down
+    res["cold_pull_s"], res["cold_pull_runs"] = sorted(colds)[len(colds) // 2], colds
+    res["warm_pull_s"], res["warm_pull_runs"] = sorted(warms)[len(warms) // 2], warms
+    res["cold_pull_upstream_ratio"] = cold_bytes / big_total / p["reps"]
+    res["warm_pull_upstream_ratio"] = warm_bytes / big_total / p["reps"]
+    log(f"{name}: cold pulls {[round(c, 2) for c in colds]} s, upstream {res['cold_pull_upstream_ratio']:.2f}x; "
+        f"warm {[round(w, 2) for w in warms]} s")
     shutil.rmtree(os.path.join(work, f"pull-{name}"), ignore_errors=True)
 
     relay.bytes_down = 0
@@ -403,7 +420,7 @@ def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
     time.sleep(1)
 
     big_layer = seeded["big_layers"][0][0]
-    blob_url = f"{proc.url}/v2/library/big/blobs/{big_layer}"
+    blob_url = f"{proc.url}/v2/library/big0/blobs/{big_layer}"
     curl_throughput([blob_url])  # warm-up
     res["warm_1stream_mibs"] = curl_throughput([blob_url])
     res["warm_8stream_mibs"] = curl_throughput([blob_url] * 8)
@@ -440,9 +457,9 @@ def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
 
 ROWS = [
     ("startup to first 200 (s)", lambda r: r["startup_s"], "lower", "≤ 1.5 s"),
-    ("cold pull of big image (s)", lambda r: r["cold_pull_s"], "lower", "≤ 0.8 × distribution"),
+    ("cold pull of big image, median (s)", lambda r: r["cold_pull_s"], "lower", "≤ 0.8 × distribution"),
     ("cold pull: upstream bytes / image", lambda r: r["cold_pull_upstream_ratio"], "lower", "1.0"),
-    ("warm pull (s)", lambda r: r["warm_pull_s"], "lower", ""),
+    ("warm pull, median (s)", lambda r: r["warm_pull_s"], "lower", ""),
     ("warm pull: upstream bytes / image", lambda r: r["warm_pull_upstream_ratio"], "lower", "0"),
     ("16 concurrent cold fetches of one blob (s)", lambda r: r["fanout16_s"], "lower", ""),
     ("16 concurrent: all digests correct", lambda r: r["fanout16_correct"], "bool", "yes"),
