@@ -120,6 +120,20 @@ final class ProxyIT {
     }
 
     @Test
+    void rangeRequestsOnColdBlobsAndEmptyBlobs() throws Exception {
+        byte[] layer = randomBytes(2_000_000, 11);
+        Digest d = new V2Pusher(anonymous.url()).pushBlob("library/ranged", layer);
+        HttpResponse<byte[]> tail = hoard.get("/v2/ranged/blobs/" + d, "Range", "bytes=1500000-");
+        assertThat(tail.statusCode()).isEqualTo(206);
+        assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(layer, 1_500_000, layer.length));
+        assertThat(tail.headers().firstValue("Content-Range")).hasValue("bytes 1500000-1999999/2000000");
+        Digest empty = new V2Pusher(anonymous.url()).pushBlob("library/ranged", new byte[0]);
+        HttpResponse<byte[]> none = hoard.get("/v2/ranged/blobs/" + empty);
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(none.body()).isEmpty();
+    }
+
+    @Test
     void headMissDoesNotDownloadTheBlob() throws Exception {
         byte[] layer = randomBytes(500_000, 4);
         new V2Pusher(anonymous.url()).pushImage("library/headonly", "v1", layer);
