@@ -42,6 +42,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProxyResolver implements RepositoryResolver {
     private static final Set<String> DOCKER_HUB = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
     private static final int MAX_DYNAMIC_UPSTREAMS = 256;
+    /** A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+    private static final java.util.regex.Pattern VALID_HOST = java.util.regex.Pattern.compile(
+            "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?");
 
     private record Configured(RemoteRegistry remote, UpstreamEndpoint endpoint, RegistryClient client, Duration ttl) {
     }
@@ -199,7 +202,12 @@ public final class ProxyResolver implements RepositoryResolver {
     }
 
     private static boolean looksLikeHost(String component) {
-        return component.contains(".") || component.contains(":") || component.equals("localhost");
+        if (!(component.contains(".") || component.contains(":") || component.equals("localhost"))
+                || !VALID_HOST.matcher(component).matches()) {
+            return false;
+        }
+        int colon = component.lastIndexOf(':');
+        return colon < 0 || component.endsWith("]") || Integer.parseInt(component.substring(colon + 1)) <= 65535;
     }
 
     private static boolean isLoopback(String host) {

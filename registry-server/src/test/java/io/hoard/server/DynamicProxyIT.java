@@ -80,6 +80,12 @@ final class DynamicProxyIT {
             assertThat(issuer.requests("dave")).as("dave got a token of his own, not carol's").isEqualTo(1);
             assertThat(issuer.requests("carol")).isEqualTo(1);
 
+            for (String hostile : new String[] {"../../etc", "a:b", "x..y", "-bad.host", "host.with/slash", "a.b:99999"}) {
+                HttpResponse<byte[]> r = hoard.get("/v2/team/private/manifests/carol?ns="
+                        + java.net.URLEncoder.encode(hostile, StandardCharsets.UTF_8), "Authorization", carol);
+                assertThat(r.statusCode()).as("ns=" + hostile).isEqualTo(404);
+            }
+
             HttpResponse<byte[]> byPrefix = hoard.get("/v2/" + upstream.host() + "/team/private/manifests/carol",
                     "Authorization", carol);
             assertThat(byPrefix.statusCode()).isEqualTo(200);
