@@ -101,7 +101,7 @@ final class BlobFetcher {
         registry.importVerified(r.fill().target().cacheName(), digest, r.fill().spool());
         for (RepositoryName name : r.linkInto()) {
             registry.linkBlob(name, digest);
-            if (registry.origin(name) == Origin.UNKNOWN) {
+            if (registry.origin(name) != Origin.CACHED) {
                 registry.markOrigin(name, Origin.CACHED);
             }
         }

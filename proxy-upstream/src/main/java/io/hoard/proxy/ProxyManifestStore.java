@@ -91,7 +91,9 @@ final class ProxyManifestStore implements ManifestStore {
 
     private Manifest store(byte[] content, Digest digest) {
         Manifest m = local.cache(content, digest);
-        if (registry.origin(target.cacheName()) == Origin.UNKNOWN) {
+        // A repository is filled from upstream only when it holds no pushed content; a LOCAL mark
+        // there is left from a push that never completed.
+        if (registry.origin(target.cacheName()) != Origin.CACHED) {
             registry.markOrigin(target.cacheName(), Origin.CACHED);
         }
         return m;

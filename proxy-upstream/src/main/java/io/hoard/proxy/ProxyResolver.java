@@ -120,16 +120,24 @@ public final class ProxyResolver implements RepositoryResolver {
             }
             return registry.repository(name);
         }
-        if (origin == Origin.LOCAL || configured.isEmpty()) {
+        if (configured.isEmpty() || isLocal(name, origin)) {
             return registry.repository(name);
         }
         String remote = name.value().contains("/") ? name.value() : "library/" + name.value();
         RepositoryName cacheName = RepositoryName.of(remote);
-        if (!cacheName.equals(name) && registry.origin(cacheName) == Origin.LOCAL) {
+        if (!cacheName.equals(name) && isLocal(cacheName, registry.origin(cacheName))) {
             return registry.repository(cacheName);
         }
         Configured def = configured.get(0);
         return repository(new ProxyTarget(def.client(), remote, cacheName, def.ttl(), false));
+    }
+
+    /**
+     * Pushed to, with content: a push that never completed (an upload started and abandoned) must
+     * not hide the upstream's repository of that name.
+     */
+    private boolean isLocal(RepositoryName name, Origin origin) {
+        return origin == Origin.LOCAL && registry.repository(name).exists();
     }
 
     private Repository proxied(ProxyTarget target, Access access) {

@@ -220,6 +220,17 @@ final class ProxyIT {
     }
 
     @Test
+    void anAbandonedPushDoesNotHideTheUpstreamRepository() throws Exception {
+        new V2Pusher(anonymous.url()).pushImage("library/shadowed", "v1", randomBytes(100, 12));
+        String location = hoard.startUpload("library/shadowed"); // started, never finished
+        assertThat(location).isNotEmpty();
+        assertThat(hoard.get("/v2/shadowed/manifests/v1").statusCode()).isEqualTo(200);
+        // Now it holds cached content: pushing there is refused, as for any cache.
+        assertError(hoard.send(hoard.request("/v2/library/shadowed/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())),
+                403, "DENIED");
+    }
+
+    @Test
     void unknownNamespaceIsNotProxied() throws Exception {
         assertError(hoard.get("/v2/library/app/manifests/v1?ns=quay.io"), 404, "NAME_UNKNOWN");
     }

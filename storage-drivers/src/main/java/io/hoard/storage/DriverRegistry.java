@@ -93,13 +93,15 @@ public final class DriverRegistry implements Registry {
         return Origin.UNKNOWN;
     }
 
-    /** Records where the repository's content comes from. */
+    /** Records where the repository's content comes from, replacing what was recorded. */
     public void markOrigin(RepositoryName name, Origin origin) {
         if (origin == Origin.UNKNOWN) {
             throw new IllegalArgumentException("nothing to record");
         }
         StorageIo.run("marking " + name + " " + origin, () -> driver.putContent(
                 PathSpec.pathFor(new PathSpec.OriginMarker(name, origin)), new byte[0]));
+        Origin other = origin == Origin.LOCAL ? Origin.CACHED : Origin.LOCAL;
+        StorageIo.deleteIfExists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, other)));
     }
 
     /**
