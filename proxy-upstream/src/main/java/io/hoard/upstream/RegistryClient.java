@@ -116,6 +116,10 @@ public final class RegistryClient implements UpstreamRegistry {
 
     @Override
     public Optional<BlobStream> openBlob(String repository, Digest digest, long offset) {
+        Optional<BlobStream> fast = openBlobDirectly(repository, digest, offset);
+        if (fast.isPresent()) {
+            return fast;
+        }
         HttpResponse<InputStream> r = call("GET", "/v2/" + repository + "/blobs/" + digest, repository, null,
                 offset > 0 ? "bytes=" + offset + "-" : null, HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() == 404) {
@@ -145,6 +149,53 @@ public final class RegistryClient implements UpstreamRegistry {
             }
         }
         return Optional.of(new BlobStream(size, offset, r.body()));
+    }
+
+    /**
+     * The common case — a 200/206 with a Content-Length from the upstream's own host, with the token
+     * already known — on a plain socket ({@link RawBlobGet}); empty when anything else happens, so
+     * that the full client handles redirects, challenges and errors.
+     */
+    private Optional<BlobStream> openBlobDirectly(String repository, Digest digest, long offset) {
+        if (!endpoint.breaker().allow()) {
+            return Optional.empty(); // the full client reports the open breaker
+        }
+        try {
+            String scope = "repository:" + repository + ":pull";
+            Challenge c = endpoint.challenge();
+            if (c != null && c.isBearer() && endpoint.tokens().cached(c, scope, credentials) == null) {
+                return Optional.empty(); // let the full client fetch (and cache) the token
+            }
+            stats().requests.increment();
+            Optional<RawBlobGet.Answer> answer = RawBlobGet.get(endpoint, endpoint.base().resolve(
+                    "/v2/" + repository + "/blobs/" + digest), authorization(scope), offset > 0 ? "bytes=" + offset + "-" : null,
+                    endpoint.connectTimeout());
+            if (answer.isEmpty()) {
+                return Optional.empty();
+            }
+            RawBlobGet.Answer a = answer.get();
+            long length = Long.parseLong(a.headers().get("content-length"));
+            if (offset > 0 && a.status() == 206) {
+                long total = totalOfContentRange(a.headers().getOrDefault("content-range", ""));
+                if (total < 0) {
+                    a.body().close();
+                    return Optional.empty();
+                }
+                endpoint.breaker().success();
+                return Optional.of(new BlobStream(total, offset, a.body()));
+            }
+            if (offset > 0) {
+                a.body().close(); // the upstream ignored the Range: let the full client skip
+                return Optional.empty();
+            }
+            endpoint.breaker().success();
+            return Optional.of(new BlobStream(length, 0, a.body()));
+        } catch (java.net.SocketTimeoutException e) {
+            // Asking again through the full client would only wait as long once more.
+            throw outage("GET", "/v2/" + repository + "/blobs/" + digest, e);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // the full client retries, and reports what is wrong
+        }
     }
 
     @Override

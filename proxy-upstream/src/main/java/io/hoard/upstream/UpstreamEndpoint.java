@@ -41,6 +41,9 @@ public final class UpstreamEndpoint {
     private final UpstreamStats stats = new UpstreamStats();
     private final Duration timeout;
     private final AtomicReference<@Nullable Challenge> challenge = new AtomicReference<>();
+    private final SSLContext sslContext;
+    private final boolean insecure;
+    private final Duration connectTimeout;
 
     UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock) {
         this.name = base.toString();
@@ -49,11 +52,27 @@ public final class UpstreamEndpoint {
         this.tokens = new TokenCache(clock);
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.timeout = timeout;
+        this.sslContext = http.sslContext();
+        this.insecure = false;
+        this.connectTimeout = http.connectTimeout().orElse(Duration.ofSeconds(10));
+    }
+
+    private UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock, boolean insecure) {
+        this.name = base.toString();
+        this.base = base;
+        this.http = http;
+        this.tokens = new TokenCache(clock);
+        this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
+        this.timeout = timeout;
+        this.sslContext = http.sslContext();
+        this.insecure = insecure;
+        this.connectTimeout = http.connectTimeout().orElse(Duration.ofSeconds(10));
     }
 
     /** An endpoint for a configured upstream, with its TLS settings. */
     public static UpstreamEndpoint create(RemoteRegistry remote, Duration connectTimeout, Duration timeout, Clock clock) {
-        return new UpstreamEndpoint(stripTrailingSlash(remote.url()), httpClient(remote, connectTimeout), timeout, clock);
+        return new UpstreamEndpoint(stripTrailingSlash(remote.url()), httpClient(remote, connectTimeout), timeout, clock,
+                remote.insecure());
     }
 
     /** An endpoint for an upstream named by a request ({@code proxy.on}), with the JDK's trust. */
@@ -94,6 +113,18 @@ public final class UpstreamEndpoint {
 
     Duration timeout() {
         return timeout;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    SSLContext sslContext() {
+        return sslContext;
+    }
+
+    boolean insecure() {
+        return insecure;
     }
 
     @Nullable Challenge challenge() {
