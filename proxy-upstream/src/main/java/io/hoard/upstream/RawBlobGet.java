@@ -28,6 +28,19 @@ import org.jspecify.annotations.Nullable;
 final class RawBlobGet {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
+    /** The connection itself failed: the full client (which may use a proxy, and retries) should try. */
+    static final class ConnectFailed extends IOException {
+        ConnectFailed(IOException cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
+    /** True when no HTTP proxy is configured for {@code uri} (this path connects directly). */
+    static boolean direct(URI uri) {
+        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        return selector == null || selector.select(uri).stream().allMatch(p -> p.type() == java.net.Proxy.Type.DIRECT);
+    }
+
     /** An answer this path can stream: status, headers (lower-case names), and the body. */
     record Answer(int status, Map<String, String> headers, InputStream body) {
     }
@@ -48,7 +61,11 @@ final class RawBlobGet {
         Socket socket = new Socket();
         boolean handedOver = false;
         try {
-            socket.connect(new InetSocketAddress(uri.getHost(), port), (int) connectTimeout.toMillis());
+            try {
+                socket.connect(new InetSocketAddress(uri.getHost(), port), (int) connectTimeout.toMillis());
+            } catch (IOException e) {
+                throw new ConnectFailed(e);
+            }
             socket.setSoTimeout((int) endpoint.timeout().toMillis());
             socket.setReceiveBufferSize(1024 * 1024);
             Socket stream = https ? tls(endpoint, socket, uri.getHost(), port) : socket;

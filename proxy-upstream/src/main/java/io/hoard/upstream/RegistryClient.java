@@ -157,8 +157,9 @@ public final class RegistryClient implements UpstreamRegistry {
      * that the full client handles redirects, challenges and errors.
      */
     private Optional<BlobStream> openBlobDirectly(String repository, Digest digest, long offset) {
-        if (!endpoint.breaker().allow()) {
-            return Optional.empty(); // the full client reports the open breaker
+        URI uri = endpoint.base().resolve("/v2/" + repository + "/blobs/" + digest);
+        if (!endpoint.breaker().allow() || !RawBlobGet.direct(uri)) {
+            return Optional.empty(); // the full client reports the open breaker, or goes through the proxy
         }
         try {
             String scope = "repository:" + repository + ":pull";
@@ -167,9 +168,8 @@ public final class RegistryClient implements UpstreamRegistry {
                 return Optional.empty(); // let the full client fetch (and cache) the token
             }
             stats().requests.increment();
-            Optional<RawBlobGet.Answer> answer = RawBlobGet.get(endpoint, endpoint.base().resolve(
-                    "/v2/" + repository + "/blobs/" + digest), authorization(scope), offset > 0 ? "bytes=" + offset + "-" : null,
-                    endpoint.connectTimeout());
+            Optional<RawBlobGet.Answer> answer = RawBlobGet.get(endpoint, uri, authorization(scope),
+                    offset > 0 ? "bytes=" + offset + "-" : null, endpoint.connectTimeout());
             if (answer.isEmpty()) {
                 return Optional.empty();
             }
@@ -190,8 +190,10 @@ public final class RegistryClient implements UpstreamRegistry {
             }
             endpoint.breaker().success();
             return Optional.of(new BlobStream(length, 0, a.body()));
+        } catch (RawBlobGet.ConnectFailed e) {
+            return Optional.empty(); // the full client retries refused connections with backoff
         } catch (java.net.SocketTimeoutException e) {
-            // Asking again through the full client would only wait as long once more.
+            // The upstream accepted and then said nothing: asking again would only wait as long once more.
             throw outage("GET", "/v2/" + repository + "/blobs/" + digest, e);
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // the full client retries, and reports what is wrong
