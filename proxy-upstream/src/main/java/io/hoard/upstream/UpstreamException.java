@@ -1,8 +1,8 @@
 package io.hoard.upstream;
 
 /**
- * An upstream could not give an answer. The {@link Kind} tells the proxy whether serving stale
- * content is right (the upstream is unreachable or overloaded) or the client must be told.
+ * An upstream could not give an answer. The {@link Kind} decides what a client that asked for
+ * uncached content is told (503, 429, 401/403); cached content is served whatever the kind.
  */
 public final class UpstreamException extends RuntimeException {
     /** Why the upstream gave no answer. */
@@ -33,10 +33,5 @@ public final class UpstreamException extends RuntimeException {
 
     public Kind kind() {
         return kind;
-    }
-
-    /** True when the upstream is down or overloaded, so cached content should be served instead. */
-    public boolean isOutage() {
-        return kind == Kind.UNREACHABLE || kind == Kind.TOO_MANY_REQUESTS || kind == Kind.SERVER_ERROR;
     }
 }

@@ -13,7 +13,6 @@ import io.hoard.upstream.Credentials;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -259,9 +258,5 @@ final class ProxyIT {
             }
         }
         return Digest.fromHash(io.hoard.model.DigestAlgorithm.SHA256, sha.digest()).toString();
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

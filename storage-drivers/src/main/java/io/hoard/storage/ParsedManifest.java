@@ -1,7 +1,6 @@
 package io.hoard.storage;
 
 import io.hoard.model.Descriptor;
-import io.hoard.model.MediaTypes;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +21,4 @@ record ParsedManifest(
         @Nullable Descriptor subject,
         @Nullable String artifactType,
         Map<String, String> annotations) {
-
-    boolean isIndex() {
-        return MediaTypes.isIndex(mediaType);
-    }
 }

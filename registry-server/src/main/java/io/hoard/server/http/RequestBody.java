@@ -32,7 +32,6 @@ public final class RequestBody {
     private volatile boolean paused;
     private boolean ended;
     private boolean discarded;
-    private long received;
 
     RequestBody(Runnable pauseReading, Runnable resumeReading, Duration idleTimeout) {
         this.pauseReading = pauseReading;
@@ -133,11 +132,6 @@ public final class RequestBody {
         return out.toByteArray();
     }
 
-    /** Bytes taken by the handler so far. */
-    public long received() {
-        return received;
-    }
-
     private ByteBuf next() throws ClientGoneException {
         if (ended) {
             return null;
@@ -161,7 +155,6 @@ public final class RequestBody {
             throw e;
         }
         ByteBuf buf = (ByteBuf) o;
-        received += buf.readableBytes();
         if (queued.addAndGet(-buf.readableBytes()) < LOW_WATER && paused) {
             paused = false;
             resumeReading.run();
