@@ -46,15 +46,7 @@ public final class UpstreamEndpoint {
     private final Duration connectTimeout;
 
     UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock) {
-        this.name = base.toString();
-        this.base = base;
-        this.http = http;
-        this.tokens = new TokenCache(clock);
-        this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
-        this.timeout = timeout;
-        this.sslContext = http.sslContext();
-        this.insecure = false;
-        this.connectTimeout = http.connectTimeout().orElse(Duration.ofSeconds(10));
+        this(base, http, timeout, clock, false);
     }
 
     private UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock, boolean insecure) {
