@@ -33,9 +33,7 @@ final class ShippedConfigsTest {
         RegistryConfig c = Main.loadConfig(null, Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:0",
                 "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString()));
         try (RegistryApp app = RegistryApp.start(c)) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.address().getPort() + "/v2/")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = getBase(app);
             assertThat(r.statusCode()).isEqualTo(200);
         }
     }
@@ -52,9 +50,7 @@ final class ShippedConfigsTest {
                 "REGISTRY_HTTP_ADDR", "127.0.0.1:0",
                 "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString()));
         try (RegistryApp app = RegistryApp.start(c)) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.address().getPort() + "/v2/")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = getBase(app);
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         }
@@ -68,5 +64,11 @@ final class ShippedConfigsTest {
         RegistryConfig s3 = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\nstorage:\n  s3:\n    region: r\n    bucket: b\n",
                 Map.of(), "t");
         assertThatThrownBy(() -> RegistryApp.start(s3)).isInstanceOf(ConfigException.class).hasMessageContaining("s3");
+    }
+
+    private static HttpResponse<String> getBase(RegistryApp app) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.address().getPort() + "/v2/")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -28,8 +28,11 @@ final class BlobHandler {
             delete(exchange, repo, digest);
             return;
         }
-        Descriptor blob = repo.blobs().stat(digest).orElseThrow(() -> new RegistryException(
-                ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
+        // A GET opens the blob straight away (one lookup, and for a cache miss no upstream HEAD
+        // before the fetch); only a HEAD asks for the descriptor alone.
+        BlobContent content = exchange.isHead() ? null : repo.blobs().open(digest, 0);
+        Descriptor blob = content != null ? content.descriptor() : repo.blobs().stat(digest).orElseThrow(
+                () -> new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Docker-Content-Digest", digest.toString());
         headers.put("Content-Type", Descriptor.OCTET_STREAM);
@@ -40,18 +43,23 @@ final class BlobHandler {
         try {
             range = ByteRange.parse(exchange.header("Range").orElse(null), blob.size());
         } catch (RegistryException e) {
+            if (content != null) {
+                content.close();
+            }
             exchange.respondError(e, Map.of("Content-Range", "bytes */" + blob.size()));
             return;
         }
         long offset = range.map(ByteRange::start).orElse(0L);
         long length = range.map(ByteRange::length).orElse(blob.size());
         range.ifPresent(r -> headers.put("Content-Range", r.contentRange(blob.size())));
-        if (exchange.isHead()) {
+        if (content == null) {
             headers.put("Content-Length", Long.toString(length));
             exchange.respond(range.isPresent() ? 206 : 200, headers);
             return;
         }
-        BlobContent content = repo.blobs().open(digest, offset);
+        if (offset > 0) {
+            content = new BlobContent(blob, content.channel().position(offset), offset);
+        }
         exchange.respondBlob(range.isPresent() ? 206 : 200, headers, content, length);
     }
 
