@@ -297,15 +297,28 @@ public final class ConfigLoader {
         if (!List.of("tls1.2", "tls1.3").contains(minimum)) {
             throw s.error("minimumtls", null, "must be tls1.2 or tls1.3, not '" + minimum + "'");
         }
-        s.accept("ciphersuites", "letsencrypt");
+        boolean selfSigned = s.bool("selfsigned", false);
+        List<String> hosts = s.strings("hosts");
+        String selfSignedDir = s.string("selfsigneddir", "");
+        s.accept("ciphersuites");
+        if (s.has("letsencrypt")) {
+            throw s.error("letsencrypt", null, "is not supported by Hoard; use certificate and key (renewed by your ACME "
+                    + "client) or selfsigned: true");
+        }
         s.finish();
+        if (selfSigned && !certificate.isEmpty()) {
+            throw s.error("selfsigned", null, "and http.tls.certificate exclude each other; configure one");
+        }
         if (certificate.isEmpty() != key.isEmpty()) {
             throw s.error(certificate.isEmpty() ? "certificate" : "key", null, "is required together with the other");
         }
-        if (certificate.isEmpty()) {
+        if (certificate.isEmpty() && !selfSigned) {
+            if (!clientCas.isEmpty()) {
+                throw s.error("clientcas", null, "needs TLS: set http.tls.certificate and key, or selfsigned: true");
+            }
             return Optional.empty();
         }
-        return Optional.of(new HttpConfig.TlsConfig(certificate, key, clientCas, minimum));
+        return Optional.of(new HttpConfig.TlsConfig(certificate, key, clientCas, minimum, selfSigned, hosts, selfSignedDir));
     }
 
     private static Optional<HttpConfig.DebugConfig> debug(Section s) {
@@ -335,7 +348,17 @@ public final class ConfigLoader {
         if (!List.of("htpasswd", "token", "silly").contains(scheme)) {
             s.finish();
         }
-        Map<String, Object> parameters = s.section(scheme).plain();
+        Map<String, Object> parameters;
+        if (scheme.equals("htpasswd")) {
+            Section h = s.section("htpasswd");
+            String path = h.string("path").orElseThrow(() -> h.error("path", null, "is required: the htpasswd file "
+                    + "with bcrypt entries (htpasswd -B)"));
+            parameters = Map.of("realm", h.string("realm", "Registry Realm"), "path", path,
+                    "anonymouspull", h.bool("anonymouspull", false));
+            h.finish();
+        } else {
+            parameters = s.section(scheme).plain();
+        }
         s.finish();
         return Optional.of(new AuthConfig(scheme, parameters));
     }

@@ -37,8 +37,21 @@ public record HttpConfig(
         return Integer.parseInt(addr.substring(colon + 1));
     }
 
-    /** {@code http.tls}: PEM certificate (chain) and key; client CAs for mutual TLS. */
-    public record TlsConfig(String certificate, String key, List<String> clientCas, String minimumTls) {
+    /**
+     * {@code http.tls}: PEM certificate (chain) and key, or (Hoard) {@code selfsigned: true} for a
+     * certificate Hoard makes and keeps in {@code selfsigneddir}; client CAs for mutual TLS.
+     *
+     * @param hosts (Hoard) the names and addresses a self-signed certificate covers, beside localhost,
+     *     the loopback addresses, this machine's host name and the host of {@code http.host}
+     * @param selfSignedDir (Hoard) where the generated CA and certificate live; empty: {@code _tls}
+     *     under the filesystem driver's root directory
+     */
+    public record TlsConfig(String certificate, String key, List<String> clientCas, String minimumTls,
+            boolean selfSigned, List<String> hosts, String selfSignedDir) {
+        public TlsConfig {
+            clientCas = List.copyOf(clientCas);
+            hosts = List.copyOf(hosts);
+        }
     }
 
     /** {@code http.debug}: a second listener for metrics and debugging. */

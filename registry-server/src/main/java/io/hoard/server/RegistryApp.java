@@ -4,7 +4,11 @@ import io.hoard.config.ConfigException;
 import io.hoard.config.HttpConfig;
 import io.hoard.config.RegistryConfig;
 import io.hoard.config.StorageConfig;
+import io.hoard.server.auth.AccessControl;
+import io.hoard.server.auth.Htpasswd;
+import io.hoard.server.auth.TokenService;
 import io.hoard.server.handlers.HandlerSettings;
+import io.hoard.server.tls.TlsContexts;
 import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
@@ -54,12 +58,17 @@ public final class RegistryApp implements AutoCloseable {
         HttpConfig http = config.http();
         ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
                 Duration.ofSeconds(60), !config.log().accessLogDisabled());
-        SslContext ssl = http.tls().isPresent() ? TlsContexts.server(http.tls().get()) : null;
+        SslContext ssl = http.tls().isPresent()
+                ? TlsContexts.server(http.tls().get(), unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_tls")
+                        : null, http.host())
+                : null;
+        AccessControl access = accessControl(config);
         RepositoryResolver resolver = config.proxy().isPresent()
                 ? new ProxyResolver(registry, config.proxy().get(), spoolDirectory(), Clock.systemUTC())
                 : RepositoryResolver.local(registry);
         this.proxy = resolver instanceof ProxyResolver p ? p : null;
-        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes());
+        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes(),
+                access);
         InetSocketAddress address = http.bindHost().isEmpty()
                 ? new InetSocketAddress(http.port())
                 : new InetSocketAddress(http.bindHost(), http.port());
@@ -111,11 +120,25 @@ public final class RegistryApp implements AutoCloseable {
     }
 
     private static void refuseWhatIsNotThereYet(RegistryConfig config) {
-        if (config.auth().isPresent()) {
+        if (config.auth().isPresent() && !config.auth().get().scheme().equals("htpasswd")) {
             // Serving without the authentication an operator configured would open the registry to everyone.
-            throw new ConfigException("auth." + config.auth().get().scheme() + " is configured, but Hoard does not "
-                    + "implement client authentication yet; remove the auth section to run without it");
+            throw new ConfigException("auth." + config.auth().get().scheme() + " is configured, but Hoard implements "
+                    + "only auth.htpasswd; use it, or remove the auth section to run without client authentication");
         }
+    }
+
+    private static @Nullable AccessControl accessControl(RegistryConfig config) {
+        if (config.auth().isEmpty()) {
+            return null;
+        }
+        var parameters = config.auth().get().parameters();
+        Htpasswd users = new Htpasswd(Path.of((String) parameters.get("path")));
+        boolean anonymousPull = (Boolean) parameters.get("anonymouspull");
+        if (config.http().tls().isEmpty()) {
+            LOG.warn("auth.htpasswd without http.tls: passwords cross the network in clear text");
+        }
+        return new AccessControl(users, (String) parameters.get("realm"),
+                anonymousPull ? new TokenService(config.http().secret()) : null, Clock.systemUTC());
     }
 
     private static StorageDriver createDriver(StorageConfig storage) {

@@ -28,6 +28,8 @@ final class TestRegistry implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     final String base;
+    /** Sent as the Authorization header of every request when set (a registry with auth.htpasswd). */
+    volatile String authorization;
 
     private TestRegistry(RegistryApp app) {
         this.app = app;
@@ -60,7 +62,13 @@ final class TestRegistry implements AutoCloseable {
     }
 
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path));
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path));
+        String auth = authorization;
+        return auth == null ? r : r.header("Authorization", auth);
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {

@@ -51,7 +51,171 @@ final class TlsTest {
         }
     }
 
+    @Test
+    void selfSignedCertificateIsMadeOnceKeptAndExtendedForNewNames(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("data");
+        String yaml = """
+                http:
+                  addr: 127.0.0.1:0
+                  tls:
+                    selfsigned: true
+                    hosts: [registry.test]
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                """.formatted(root);
+        Path ca = root.resolve("_tls/ca.crt");
+        Path cert = root.resolve("_tls/tls.crt");
+        String firstCa;
+        String firstCert;
+        try (RegistryApp app = RegistryApp.start(ConfigLoader.parse(yaml, Map.of(), "t"))) {
+            for (String host : new String[] {"127.0.0.1", "localhost"}) {
+                URI base = URI.create("https://" + host + ":" + app.address().getPort() + "/v2/");
+                assertThat(client(ca).send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()).isEqualTo(200);
+            }
+            firstCa = Files.readString(ca);
+            firstCert = Files.readString(cert);
+            assertThat(Files.readString(root.resolve("_tls/ca.key"))).contains("PRIVATE KEY");
+            assertThat(Files.getPosixFilePermissions(root.resolve("_tls/tls.key")))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        }
+        try (RegistryApp app = RegistryApp.start(ConfigLoader.parse(yaml, Map.of(), "t"))) {
+            assertThat(Files.readString(ca)).as("the CA survives a restart").isEqualTo(firstCa);
+            assertThat(Files.readString(cert)).as("so does the certificate").isEqualTo(firstCert);
+        }
+        try (RegistryApp app = RegistryApp.start(ConfigLoader.parse(yaml.replace("[registry.test]",
+                "[registry.test, 10.1.2.3]"), Map.of(), "t"))) {
+            assertThat(Files.readString(ca)).as("a new name needs no new trust").isEqualTo(firstCa);
+            assertThat(Files.readString(cert)).isNotEqualTo(firstCert);
+            var issued = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(Files.newInputStream(cert));
+            assertThat(issued.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList())
+                    .contains("registry.test", "10.1.2.3", "127.0.0.1", "localhost");
+            URI base = URI.create("https://127.0.0.1:" + app.address().getPort() + "/v2/");
+            assertThat(client(ca).send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void chainsAndEveryKeyFormatAndMutualTls(@TempDir Path dir) throws Exception {
+        Command.require("openssl");
+        Path ca = makeCa(dir);
+        for (String format : new String[] {"rsa-pkcs1", "ec-sec1", "rsa-pkcs8"}) {
+            Path key = dir.resolve(format + ".key");
+            switch (format) {
+                case "rsa-pkcs1" -> openssl(dir, "genrsa", "-traditional", "-out", key.toString(), "2048");
+                case "ec-sec1" -> openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
+                default -> openssl(dir, "genpkey", "-algorithm", "RSA", "-out", key.toString());
+            }
+            assertThat(Files.readString(key)).contains(switch (format) {
+                case "rsa-pkcs1" -> "BEGIN RSA PRIVATE KEY";
+                case "ec-sec1" -> "BEGIN EC PRIVATE KEY";
+                default -> "BEGIN PRIVATE KEY";
+            });
+            Path leaf = sign(dir, ca, key, format, "subjectAltName=IP:127.0.0.1");
+            Path chain = dir.resolve(format + "-chain.crt");
+            Files.writeString(chain, Files.readString(leaf) + Files.readString(ca));
+            try (RegistryApp app = RegistryApp.start(ConfigLoader.parse("""
+                    http:
+                      addr: 127.0.0.1:0
+                      tls: {certificate: %s, key: %s}
+                    storage: {inmemory: {}}
+                    """.formatted(chain, key), Map.of(), "t"))) {
+                URI base = URI.create("https://127.0.0.1:" + app.address().getPort() + "/v2/");
+                assertThat(client(ca).send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()).as(format).isEqualTo(200);
+            }
+        }
+        // A key that does not belong to the certificate stops the start with a message.
+        assertThatThrownBy(() -> RegistryApp.start(ConfigLoader.parse("""
+                http:
+                  addr: 127.0.0.1:0
+                  tls: {certificate: %s, key: %s}
+                storage: {inmemory: {}}
+                """.formatted(dir.resolve("ec-sec1.crt"), dir.resolve("rsa-pkcs1.key")), Map.of(), "t")))
+                .hasMessageContaining("do not make a usable TLS identity");
+
+        // Mutual TLS: a client certificate signed by a CA in clientcas is required.
+        Path clientKey = dir.resolve("client.key");
+        openssl(dir, "genpkey", "-algorithm", "RSA", "-out", clientKey.toString());
+        Path clientCert = sign(dir, ca, clientKey, "client", "extendedKeyUsage=clientAuth");
+        Path p12 = dir.resolve("client.p12");
+        openssl(dir, "pkcs12", "-export", "-inkey", clientKey.toString(), "-in", clientCert.toString(), "-passout", "pass:pw",
+                "-out", p12.toString());
+        try (RegistryApp app = RegistryApp.start(ConfigLoader.parse("""
+                http:
+                  addr: 127.0.0.1:0
+                  tls: {certificate: %s, key: %s, clientcas: [%s]}
+                storage: {inmemory: {}}
+                """.formatted(dir.resolve("ec-sec1-chain.crt"), dir.resolve("ec-sec1.key"), ca), Map.of(), "t"))) {
+            URI base = URI.create("https://127.0.0.1:" + app.address().getPort() + "/v2/");
+            assertThatThrownBy(() -> client(ca).send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(java.io.IOException.class);
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                keys.load(in, "pw".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, "pw".toCharArray());
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(kmf.getKeyManagers(), trust(ca).getTrustManagers(), null);
+            HttpClient withCert = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+            assertThat(withCert.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void tlsMisconfigurationIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.parse("http:\n  tls:\n    selfsigned: true\n    certificate: /a\n    key: /b\n",
+                Map.of(), "t")).hasMessageContaining("exclude each other");
+        assertThatThrownBy(() -> ConfigLoader.parse("http:\n  tls:\n    letsencrypt:\n      email: a@b\n", Map.of(), "t"))
+                .hasMessageContaining("letsencrypt");
+        assertThatThrownBy(() -> ConfigLoader.parse("http:\n  tls:\n    clientcas: [/ca.pem]\n", Map.of(), "t"))
+                .hasMessageContaining("needs TLS");
+        assertThatThrownBy(() -> RegistryApp.start(ConfigLoader.parse(
+                "http:\n  addr: 127.0.0.1:0\n  tls:\n    selfsigned: true\nstorage:\n  inmemory: {}\n", Map.of(), "t")))
+                .hasMessageContaining("selfsigneddir");
+    }
+
+    private static Path makeCa(Path dir) throws Exception {
+        Path ca = dir.resolve("ca.crt");
+        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
+                "-keyout", dir.resolve("ca.key").toString(), "-out", ca.toString());
+        return ca;
+    }
+
+    /** A certificate for {@code key} signed by the test CA, with one extension line. */
+    private static Path sign(Path dir, Path ca, Path key, String name, String extension) throws Exception {
+        Path csr = dir.resolve(name + ".csr");
+        Path ext = dir.resolve(name + ".ext");
+        Path cert = dir.resolve(name + ".crt");
+        Files.writeString(ext, extension + "\n");
+        openssl(dir, "req", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
+        openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
+                ca.resolveSibling("ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
+                "-out", cert.toString());
+        return cert;
+    }
+
+    private static void openssl(Path dir, String... args) throws Exception {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("openssl"));
+        all.addAll(java.util.List.of(args));
+        new Command(all, Command.NO_INTERNET, java.time.Duration.ofMinutes(1)).run().orFail("openssl " + args[0]);
+    }
+
     private static HttpClient client(Path caFile) throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, trust(caFile).getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private static TrustManagerFactory trust(Path caFile) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(caFile)) {
@@ -59,8 +223,6 @@ final class TlsTest {
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+        return tmf;
     }
 }

@@ -9,7 +9,10 @@ import io.hoard.storage.Access;
 import io.hoard.storage.Registry;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
+import io.hoard.server.auth.AccessControl;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import java.util.Set;
 
 /** Sends each route to its handler, after the checks every route shares (name grammar, read-only mode). */
@@ -24,12 +27,20 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final BlobHandler blobs;
     private final UploadHandler uploads;
     private final ReferrersHandler referrers;
+    private final @Nullable AccessControl access;
 
     /**
      * @param registry the local store (catalog, cross-repository mounts)
      * @param resolver which repository serves a name: local, or a cache of an upstream
      */
     public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes) {
+        this(registry, resolver, settings, maxManifestBytes, null);
+    }
+
+    /** @param access client authentication ({@code auth.htpasswd}), or null for an open registry */
+    public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
+            @Nullable AccessControl access) {
+        this.access = access;
         this.settings = settings;
         this.resolver = resolver;
         this.catalog = new CatalogHandler(registry, settings.catalogMaxEntries());
@@ -42,6 +53,18 @@ public final class RegistryDispatcher implements RequestDispatcher {
 
     @Override
     public void dispatch(Route route, Exchange exchange) throws Exception {
+        if (route instanceof Route.Token) {
+            token(exchange);
+            return;
+        }
+        if (access != null) {
+            Optional<AccessControl.Denial> denial = access.check(exchange.header("Authorization").orElse(null),
+                    isWrite(exchange), route instanceof Route.Base, exchange.absoluteUrl(AccessControl.TOKEN_PATH));
+            if (denial.isPresent()) {
+                exchange.respondError(denial.get().error(), Map.of("WWW-Authenticate", denial.get().challenge()));
+                return;
+            }
+        }
         if (settings.readOnly() && WRITES.contains(exchange.method())) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in read-only mode");
         }
@@ -54,12 +77,31 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.UploadStart(String name) -> uploads.start(exchange, repository(exchange, name, true));
             case Route.Upload(String name, String id) -> uploads.handle(exchange, repository(exchange, name, true), id);
             case Route.Referrers(String name, String digest) -> referrers.get(exchange, repository(exchange, name, false), digest);
+            case Route.Token() -> throw new IllegalStateException("answered above");
         }
     }
 
+    /** {@code GET /auth/token}: Hoard's own tokens for {@code auth.htpasswd.anonymouspull}. */
+    private void token(Exchange exchange) {
+        if (access == null || !access.anonymousPull()) {
+            throw new RegistryException(ErrorCode.NOT_FOUND, "no token service: auth.htpasswd.anonymouspull is off");
+        }
+        Optional<AccessControl.Token> token = access.token(exchange.header("Authorization").orElse(null));
+        if (token.isEmpty()) {
+            exchange.respondError(new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password"),
+                    Map.of("WWW-Authenticate", access.basicChallenge()));
+            return;
+        }
+        exchange.respondJson(200, Map.of("Cache-Control", "no-store"), Map.of("token", token.get().token(),
+                "access_token", token.get().token(), "expires_in", token.get().expiresInSeconds()),
+                "application/json; charset=utf-8");
+    }
+
     private Repository repository(Exchange exchange, String name, boolean write) {
+        // With client authentication on, the Authorization header holds Hoard's credentials: never
+        // pass them to an upstream (proxy.on then proxies anonymously).
         return resolver.resolve(name, new Access(write, exchange.query("ns").orElse(null),
-                exchange.header("Authorization").orElse(null)));
+                access != null ? null : exchange.header("Authorization").orElse(null)));
     }
 
     private static boolean isWrite(Exchange exchange) {

@@ -92,9 +92,11 @@ public final class Exchange {
 
     /** A URL for {@code path} on this registry, for Location headers. */
     public String url(String path) {
-        if (settings.relativeUrls()) {
-            return path;
-        }
+        return settings.relativeUrls() ? path : absoluteUrl(path);
+    }
+
+    /** An absolute URL for {@code path} on this registry (from http.host, else the request's Host). */
+    public String absoluteUrl(String path) {
         if (!settings.host().isEmpty()) {
             return settings.host().replaceAll("/+$", "") + path;
         }

@@ -55,4 +55,11 @@ public sealed interface Route {
             return Set.of(HttpMethod.GET, HttpMethod.HEAD);
         }
     }
+
+    /** Hoard's token endpoint, served when {@code auth.htpasswd.anonymouspull} is on. */
+    record Token() implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET);
+        }
+    }
 }

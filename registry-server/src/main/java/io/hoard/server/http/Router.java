@@ -16,6 +16,9 @@ public final class Router {
         if (path.equals("/v2") || path.equals("/v2/")) {
             return Optional.of(new Route.Base());
         }
+        if (path.equals("/auth/token")) {
+            return Optional.of(new Route.Token());
+        }
         if (!path.startsWith("/v2/")) {
             return Optional.empty();
         }
