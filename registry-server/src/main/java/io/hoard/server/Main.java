@@ -26,21 +26,26 @@ public final class Main {
         List<String> rest = new ArrayList<>(List.of(args));
         if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help"))) {
             System.out.println("""
-                    usage: hoard [serve] [config.yml]
+                    usage: hoard [serve|healthcheck] [config.yml]
                       serve       run the registry (the default command)
+                      healthcheck ask the registry of this config on this machine for /v2/; exit 0 when healthy
                       config.yml  distribution-compatible configuration; default: $REGISTRY_CONFIGURATION_PATH,
                                   else an embedded config storing under ./data and listening on :5000
                     Every key can be overridden with REGISTRY_<SECTION>_<KEY>, e.g. REGISTRY_HTTP_ADDR=:5001.""");
             return;
         }
-        if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+        boolean healthcheck = !rest.isEmpty() && rest.get(0).equals("healthcheck");
+        if (!rest.isEmpty() && (rest.get(0).equals("serve") || healthcheck)) {
             rest.remove(0);
         }
         if (rest.size() > 1) {
-            fail("too many arguments: " + rest + " (usage: hoard [serve] [config.yml])");
+            fail("too many arguments: " + rest + " (usage: hoard [serve|healthcheck] [config.yml])");
         }
         try {
             RegistryConfig config = loadConfig(rest.isEmpty() ? null : rest.get(0), System.getenv());
+            if (healthcheck) {
+                System.exit(HealthCheck.run(config, java.time.Duration.ofSeconds(5)));
+            }
             Logging.configure(config.log());
             RegistryApp app = RegistryApp.start(config);
             CountDownLatch stopped = new CountDownLatch(1);

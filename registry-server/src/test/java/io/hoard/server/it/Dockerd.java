@@ -28,9 +28,20 @@ public final class Dockerd implements AutoCloseable {
 
     /** Starts dockerd with {@code daemonJson} as its configuration and waits until it answers. */
     public static Dockerd start(String daemonJson) throws IOException, InterruptedException {
+        return startIn(Files.createTempDirectory(Path.of("/tmp"), "hd"), daemonJson);
+    }
+
+    /** Starts dockerd in {@code dir} (emptied first): its socket is {@code dir/docker.sock}. */
+    public static Dockerd startIn(Path dir, String daemonJson) throws IOException, InterruptedException {
         Command.require("dockerd");
         Command.require("docker");
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "hd");
+        if (Files.exists(dir.resolve("docker.pid"))) {
+            // A dockerd left by an interrupted run: stop it before taking its place.
+            new Command(List.of("pkill", "-f", "--", "--data-root " + dir.resolve("data")), Map.of(), Duration.ofSeconds(10)).run();
+            Thread.sleep(2000);
+        }
+        deleteTree(dir);
+        Files.createDirectories(dir);
         Files.writeString(dir.resolve("daemon.json"), daemonJson);
         List<String> args = List.of("dockerd", "--storage-driver=vfs", "--iptables=false", "--bridge=none",
                 "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
