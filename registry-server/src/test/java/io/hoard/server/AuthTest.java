@@ -5,12 +5,10 @@ import static io.hoard.server.TestRegistry.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.hoard.config.ConfigException;
 import io.hoard.config.ConfigLoader;
 import io.hoard.server.it.Command;
+import io.hoard.server.it.LogCapture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -22,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** auth.htpasswd: Basic for everything, or anonymous pulls with Hoard's own tokens for pushes. */
 final class AuthTest {
@@ -47,8 +44,8 @@ final class AuthTest {
 
     @Test
     void everyRequestNeedsValidCredentialsAndGetsABasicChallenge() throws Exception {
-        ListAppender<ILoggingEvent> logs = captureLogs();
-        try (TestRegistry r = registry(false)) {
+        LogCapture logs = new LogCapture();
+        try (logs; TestRegistry r = registry(false)) {
             for (String path : new String[] {"/v2/", "/v2/_catalog", "/v2/app/manifests/1", "/v2/app/tags/list"}) {
                 HttpResponse<byte[]> anonymous = r.get(path);
                 assertError(anonymous, 401, "UNAUTHORIZED");
@@ -75,10 +72,8 @@ final class AuthTest {
             Files.writeString(htpasswd, bob + "\n", StandardOpenOption.APPEND);
             Files.setLastModifiedTime(htpasswd, FileTime.from(Instant.now().plusSeconds(2)));
             assertThat(r.get("/v2/", "Authorization", basic("bob", "bobs-pw")).statusCode()).isEqualTo(200);
-        } finally {
-            detach(logs);
         }
-        String everything = String.join("\n", logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        String everything = logs.text();
         assertThat(everything).doesNotContain(PASSWORD).doesNotContain(basic("alice", PASSWORD).substring(6))
                 .doesNotContain("notbcrypt").doesNotContain("$2y$05$");
         assertThat(everything).contains("line 3 is not a bcrypt entry");
@@ -144,18 +139,5 @@ final class AuthTest {
         assertThat(json.path("expires_in").asLong()).isPositive();
         assertThat(json.path("access_token").asText()).isEqualTo(json.path("token").asText());
         return json.path("token").asText();
-    }
-
-    private static ListAppender<ILoggingEvent> captureLogs() {
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
-        ((Logger) LoggerFactory.getLogger("io.hoard.access")).addAppender(appender);
-        return appender;
-    }
-
-    private static void detach(ListAppender<ILoggingEvent> appender) {
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
-        ((Logger) LoggerFactory.getLogger("io.hoard.access")).detachAppender(appender);
     }
 }

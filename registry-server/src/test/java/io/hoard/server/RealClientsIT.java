@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real clients against Hoard: a private dockerd pushes and pulls (multi-layer image made from
- * busybox-static, no Docker Hub), and skopeo copies OCI images and a multi-arch index through it.
+ * busybox-static, no Docker Hub), skopeo copies OCI images and a multi-arch index through it, and
+ * podman pulls and pushes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
@@ -77,6 +78,37 @@ final class RealClientsIT {
         String inside = dockerd.docker("run", "--rm", "--network", "none", image, "sha256sum", "/payload").run()
                 .orFail("docker run").stdout();
         assertThat(inside).startsWith(payloadHex);
+    }
+
+    @Test
+    void podmanPullsAndPushes() throws Exception {
+        Command.require("podman");
+        OciLayout layout = new OciLayout(work.resolve("podman-src"));
+        OciLayout.Blob image = layout.image("linux", "amd64", 2, 300_000, 9);
+        layout.tag(image, "v1").write();
+        Command.skopeo("copy", "--dest-tls-verify=false", "oci:" + work.resolve("podman-src") + ":v1",
+                "docker://" + host + "/it/podman:v1");
+        Path storage = work.resolve("podman");
+        podman(storage, "pull", "--tls-verify=false", host + "/it/podman:v1").orFail("podman pull");
+        assertThat(podman(storage, "image", "inspect", "--format", "{{.Digest}}", host + "/it/podman:v1")
+                .orFail("podman inspect").stdout().trim()).isEqualTo(image.digest().toString());
+        podman(storage, "tag", host + "/it/podman:v1", host + "/it/podman-copy:v1").orFail("podman tag");
+        podman(storage, "push", "--tls-verify=false", host + "/it/podman-copy:v1").orFail("podman push");
+        String config = TestRegistry.json(registry.get("/v2/it/podman/manifests/v1", "Accept", TestRegistry.OCI_MANIFEST))
+                .path("config").path("digest").asText();
+        HttpResponse<byte[]> copy = registry.get("/v2/it/podman-copy/manifests/v1", "Accept",
+                TestRegistry.OCI_MANIFEST + ", application/vnd.docker.distribution.manifest.v2+json");
+        assertThat(copy.statusCode()).isEqualTo(200);
+        assertThat(TestRegistry.json(copy).path("config").path("digest").asText()).isEqualTo(config);
+    }
+
+    /** Rootful podman with vfs and its own storage (no cgroups or journald here). */
+    private static Command.Result podman(Path storage, String... args) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of("podman", "--root", storage.resolve("root").toString(),
+                "--runroot", storage.resolve("run").toString(), "--storage-driver", "vfs", "--events-backend", "none",
+                "--cgroup-manager", "cgroupfs"));
+        all.addAll(List.of(args));
+        return new Command(all, Command.NO_INTERNET, java.time.Duration.ofMinutes(3)).run();
     }
 
     @Test

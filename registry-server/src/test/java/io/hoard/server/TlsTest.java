@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hoard.config.ConfigLoader;
 import io.hoard.server.it.Command;
+import io.hoard.server.it.TestCa;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -102,20 +103,21 @@ final class TlsTest {
     @Test
     void chainsAndEveryKeyFormatAndMutualTls(@TempDir Path dir) throws Exception {
         Command.require("openssl");
-        Path ca = makeCa(dir);
+        TestCa testCa = TestCa.create(dir);
+        Path ca = testCa.certificate();
         for (String format : new String[] {"rsa-pkcs1", "ec-sec1", "rsa-pkcs8"}) {
             Path key = dir.resolve(format + ".key");
             switch (format) {
-                case "rsa-pkcs1" -> openssl(dir, "genrsa", "-traditional", "-out", key.toString(), "2048");
-                case "ec-sec1" -> openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
-                default -> openssl(dir, "genpkey", "-algorithm", "RSA", "-out", key.toString());
+                case "rsa-pkcs1" -> TestCa.openssl("genrsa", "-traditional", "-out", key.toString(), "2048");
+                case "ec-sec1" -> TestCa.openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
+                default -> TestCa.openssl("genpkey", "-algorithm", "RSA", "-out", key.toString());
             }
             assertThat(Files.readString(key)).contains(switch (format) {
                 case "rsa-pkcs1" -> "BEGIN RSA PRIVATE KEY";
                 case "ec-sec1" -> "BEGIN EC PRIVATE KEY";
                 default -> "BEGIN PRIVATE KEY";
             });
-            Path leaf = sign(dir, ca, key, format, "subjectAltName=IP:127.0.0.1");
+            Path leaf = testCa.sign(key, format, "subjectAltName=IP:127.0.0.1");
             Path chain = dir.resolve(format + "-chain.crt");
             Files.writeString(chain, Files.readString(leaf) + Files.readString(ca));
             try (RegistryApp app = RegistryApp.start(ConfigLoader.parse("""
@@ -140,10 +142,10 @@ final class TlsTest {
 
         // Mutual TLS: a client certificate signed by a CA in clientcas is required.
         Path clientKey = dir.resolve("client.key");
-        openssl(dir, "genpkey", "-algorithm", "RSA", "-out", clientKey.toString());
-        Path clientCert = sign(dir, ca, clientKey, "client", "extendedKeyUsage=clientAuth");
+        TestCa.openssl("genpkey", "-algorithm", "RSA", "-out", clientKey.toString());
+        Path clientCert = testCa.sign(clientKey, "client", "extendedKeyUsage=clientAuth");
         Path p12 = dir.resolve("client.p12");
-        openssl(dir, "pkcs12", "-export", "-inkey", clientKey.toString(), "-in", clientCert.toString(), "-passout", "pass:pw",
+        TestCa.openssl("pkcs12", "-export", "-inkey", clientKey.toString(), "-in", clientCert.toString(), "-passout", "pass:pw",
                 "-out", p12.toString());
         try (RegistryApp app = RegistryApp.start(ConfigLoader.parse("""
                 http:
@@ -180,33 +182,6 @@ final class TlsTest {
         assertThatThrownBy(() -> RegistryApp.start(ConfigLoader.parse(
                 "http:\n  addr: 127.0.0.1:0\n  tls:\n    selfsigned: true\nstorage:\n  inmemory: {}\n", Map.of(), "t")))
                 .hasMessageContaining("selfsigneddir");
-    }
-
-    private static Path makeCa(Path dir) throws Exception {
-        Path ca = dir.resolve("ca.crt");
-        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
-                "-keyout", dir.resolve("ca.key").toString(), "-out", ca.toString());
-        return ca;
-    }
-
-    /** A certificate for {@code key} signed by the test CA, with one extension line. */
-    private static Path sign(Path dir, Path ca, Path key, String name, String extension) throws Exception {
-        Path csr = dir.resolve(name + ".csr");
-        Path ext = dir.resolve(name + ".ext");
-        Path cert = dir.resolve(name + ".crt");
-        Files.writeString(ext, extension + "\n");
-        openssl(dir, "req", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-out", csr.toString());
-        openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
-                ca.resolveSibling("ca.key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
-                "-out", cert.toString());
-        return cert;
-    }
-
-    private static void openssl(Path dir, String... args) throws Exception {
-        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("openssl"));
-        all.addAll(java.util.List.of(args));
-        new Command(all, Command.NO_INTERNET, java.time.Duration.ofMinutes(1)).run().orFail("openssl " + args[0]);
     }
 
     private static HttpClient client(Path caFile) throws Exception {

@@ -17,7 +17,7 @@ public record Command(List<String> args, Map<String, String> env, Duration timeo
     public static final Map<String, String> NO_INTERNET = Map.of(
             "HTTP_PROXY", "http://127.0.0.1:9", "HTTPS_PROXY", "http://127.0.0.1:9",
             "http_proxy", "http://127.0.0.1:9", "https_proxy", "http://127.0.0.1:9",
-            "NO_PROXY", "127.0.0.1,localhost,::1", "no_proxy", "127.0.0.1,localhost,::1");
+            "NO_PROXY", "127.0.0.1,localhost,::1,.test", "no_proxy", "127.0.0.1,localhost,::1,.test");
 
     public static Command of(String... args) {
         return new Command(List.of(args), NO_INTERNET, Duration.ofMinutes(3));

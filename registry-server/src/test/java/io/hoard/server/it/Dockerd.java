@@ -33,6 +33,24 @@ public final class Dockerd implements AutoCloseable {
 
     /** Starts dockerd in {@code dir} (emptied first): its socket is {@code dir/docker.sock}. */
     public static Dockerd startIn(Path dir, String daemonJson) throws IOException, InterruptedException {
+        return start(dir, daemonJson, List.of());
+    }
+
+    /**
+     * Starts dockerd in a private mount namespace where {@code hosts} is /etc/hosts and
+     * {@code etcDocker} is /etc/docker (so {@code certs.d} is the test's own): TLS tests need a host
+     * name, because dockerd never checks certificates of registries on 127.0.0.0/8. The host's /etc
+     * is untouched.
+     */
+    public static Dockerd startIsolated(String daemonJson, Path hosts, Path etcDocker) throws IOException, InterruptedException {
+        Command.require("unshare");
+        Files.createDirectories(Path.of("/etc/docker")); // the mount point; docker.io ships it
+        return start(Files.createTempDirectory(Path.of("/tmp"), "hd"), daemonJson, List.of("unshare", "-m",
+                "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /etc/hosts && mount --bind \"$1\" /etc/docker "
+                        + "&& shift && exec \"$@\"", hosts.toString(), etcDocker.toString()));
+    }
+
+    private static Dockerd start(Path dir, String daemonJson, List<String> wrapper) throws IOException, InterruptedException {
         Command.require("dockerd");
         Command.require("docker");
         if (Files.exists(dir.resolve("docker.pid"))) {
@@ -43,10 +61,11 @@ public final class Dockerd implements AutoCloseable {
         deleteTree(dir);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("daemon.json"), daemonJson);
-        List<String> args = List.of("dockerd", "--storage-driver=vfs", "--iptables=false", "--bridge=none",
+        List<String> args = new ArrayList<>(wrapper);
+        args.addAll(List.of("dockerd", "--storage-driver=vfs", "--iptables=false", "--bridge=none",
                 "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "-H", "unix://" + dir.resolve("docker.sock"), "--pidfile", dir.resolve("docker.pid").toString(),
-                "--config-file", dir.resolve("daemon.json").toString());
+                "--config-file", dir.resolve("daemon.json").toString()));
         ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("dockerd.log").toFile());
         pb.environment().putAll(Command.NO_INTERNET);
@@ -78,7 +97,9 @@ public final class Dockerd implements AutoCloseable {
     public Command docker(String... args) {
         List<String> all = new ArrayList<>(List.of("docker", "-H", host));
         all.addAll(List.of(args));
-        return new Command(all, Map.of(), Duration.ofMinutes(3)).withNoInternet();
+        // The CLI's own config (docker login credentials) stays in this daemon's directory.
+        return new Command(all, Map.of("DOCKER_CONFIG", dir.resolve("client").toString()), Duration.ofMinutes(3))
+                .withNoInternet();
     }
 
     /**
@@ -98,7 +119,7 @@ public final class Dockerd implements AutoCloseable {
         Files.write(context.resolve("payload"), payload);
         Files.writeString(context.resolve("Dockerfile"), "FROM " + tag + "\nCOPY payload /payload\n");
         new Command(List.of("docker", "-H", host, "build", "--network", "none", "-t", tag2, context.toString()),
-                Map.of("DOCKER_BUILDKIT", "0"), Duration.ofMinutes(3)).withNoInternet().run().orFail("docker build");
+                Map.of("DOCKER_BUILDKIT", "0", "DOCKER_CONFIG", dir.resolve("client").toString()), Duration.ofMinutes(3)).withNoInternet().run().orFail("docker build");
     }
 
     /** The first repository digest of a local image ({@code name@sha256:...}). */
