@@ -28,6 +28,10 @@ public final class Htpasswd {
     private static final long REMEMBER_NANOS = 5L * 60 * 1_000_000_000;
     private static final int REMEMBER_MAX = 4096;
 
+    /** Checked for unknown users, so that a refusal takes as long whether or not the user exists. */
+    private static final String UNKNOWN_USER_HASH = OpenBSDBCrypt.generate("not a password".toCharArray(),
+            new byte[16], 5);
+
     private final Path file;
     private volatile Entries entries;
     private final Map<String, Long> verified = new ConcurrentHashMap<>();
@@ -48,7 +52,11 @@ public final class Htpasswd {
     public boolean verify(String user, String password) {
         Entries current = current();
         String hash = current.hashes().get(user);
-        if (hash == null || password.isEmpty()) {
+        if (hash == null) {
+            OpenBSDBCrypt.checkPassword(UNKNOWN_USER_HASH, password.toCharArray());
+            return false;
+        }
+        if (password.isEmpty()) {
             return false;
         }
         String key = rememberKey(hash, password);
