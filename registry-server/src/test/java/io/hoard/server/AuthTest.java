@@ -53,6 +53,9 @@ final class AuthTest {
             }
             assertError(r.get("/v2/", "Authorization", basic("alice", "wrong")), 401, "UNAUTHORIZED");
             assertError(r.get("/v2/", "Authorization", basic("nobody", PASSWORD)), 401, "UNAUTHORIZED");
+            assertError(r.get("/v2/", "Authorization", basic("nobody", "")), 401, "UNAUTHORIZED");
+            assertError(r.get("/v2/", "Authorization", basic("alice", "")), 401, "UNAUTHORIZED");
+            assertError(r.get("/v2/", "Authorization", basic("alice", "x".repeat(200))), 401, "UNAUTHORIZED");
             assertError(r.get("/v2/", "Authorization", basic("mallory", "notbcrypt")), 401, "UNAUTHORIZED");
             assertError(r.get("/v2/", "Authorization", "Basic !!!not-base64"), 401, "UNAUTHORIZED");
             assertError(r.get("/v2/", "Authorization", "Bearer abc.def"), 401, "UNAUTHORIZED");

@@ -53,7 +53,11 @@ public final class Htpasswd {
         Entries current = current();
         String hash = current.hashes().get(user);
         if (hash == null) {
-            OpenBSDBCrypt.checkPassword(UNKNOWN_USER_HASH, password.toCharArray());
+            try {
+                OpenBSDBCrypt.checkPassword(UNKNOWN_USER_HASH, password.toCharArray());
+            } catch (IllegalArgumentException e) {
+                // an unusable password is refused all the same
+            }
             return false;
         }
         if (password.isEmpty()) {
