@@ -1,0 +1,41 @@
+package io.hoard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hoard.config.ConfigLoader;
+import io.hoard.config.RegistryConfig;
+import io.hoard.server.it.Command;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hoard healthcheck}: healthy over HTTP, over TLS, behind auth; unhealthy when nothing answers. */
+final class HealthCheckTest {
+
+    @Test
+    void healthyWhenTheRegistryAnswersAndNotOtherwise(@TempDir Path dir) throws Exception {
+        Command.require("htpasswd");
+        Path htpasswd = dir.resolve("htpasswd");
+        Files.writeString(htpasswd, Command.of("htpasswd", "-Bbn", "u", "p").run().orFail("htpasswd").stdout());
+        String[] variants = {
+            "",
+            "  tls: {selfsigned: true}\n",
+            "auth: {htpasswd: {path: " + htpasswd + "}}\n",
+        };
+        for (String variant : variants) {
+            String yaml = "storage: {filesystem: {rootdirectory: " + dir.resolve("data") + "}}\nhttp:\n  addr: 127.0.0.1:%d\n"
+                    + variant;
+            int port;
+            try (RegistryApp app = RegistryApp.start(ConfigLoader.parse(yaml.formatted(0), Map.of(), "t"))) {
+                port = app.address().getPort();
+                RegistryConfig probe = ConfigLoader.parse(yaml.formatted(port), Map.of(), "t");
+                assertThat(HealthCheck.run(probe, Duration.ofSeconds(5))).as(variant).isZero();
+            }
+            RegistryConfig stopped = ConfigLoader.parse(yaml.formatted(port), Map.of(), "t");
+            assertThat(HealthCheck.run(stopped, Duration.ofSeconds(2))).as("stopped: " + variant).isEqualTo(1);
+        }
+    }
+}
