@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The cache fill over the in-memory driver and a fake upstream that counts and can misbehave. */
@@ -114,13 +115,21 @@ final class ProxyBlobStoreTest {
         return new ProxyBlobStore(registry, target, fetcher, metrics, Duration.ofSeconds(5));
     }
 
-    private final BlobFetcher fetcher = new BlobFetcher(registry, spoolDir(), Duration.ofSeconds(5), metrics);
+    private final Path spool = spoolDir();
+    private final BlobFetcher fetcher = new BlobFetcher(registry, spool, Duration.ofSeconds(5), metrics);
+
+    @AfterEach
+    void removeSpool() throws IOException {
+        try (var files = java.nio.file.Files.walk(spool)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
 
     private static Path spoolDir() {
         try {
-            Path dir = java.nio.file.Files.createTempDirectory("hoard-spool-test");
-            dir.toFile().deleteOnExit();
-            return dir;
+            return java.nio.file.Files.createTempDirectory("hoard-spool-test");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -156,7 +156,18 @@ public final class Dockerd implements AutoCloseable {
         if (!Files.exists(root)) {
             return;
         }
-        new Command(List.of("umount", "-R", "-l", root.toString()), Map.of(), Duration.ofSeconds(10)).run();
+        // dockerd leaves mounts below its directories (netns, overlay, shm): unmount them, deepest first.
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+            String[] fields = line.split(" ");
+            if (fields.length > 1 && (fields[1].equals(root.toString()) || fields[1].startsWith(root + "/"))) {
+                mounts.add(fields[1]);
+            }
+        }
+        mounts.sort(Comparator.comparingInt(String::length).reversed());
+        for (String mount : mounts) {
+            new Command(List.of("umount", "-l", mount), Map.of(), Duration.ofSeconds(10)).run();
+        }
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 try {
