@@ -60,7 +60,7 @@ public final class RegistryApp implements AutoCloseable {
                 Duration.ofSeconds(60), !config.log().accessLogDisabled());
         SslContext ssl = http.tls().isPresent()
                 ? TlsContexts.server(http.tls().get(), unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_tls")
-                        : null, http.host())
+                        : null, http.host(), http.port())
                 : null;
         AccessControl access = accessControl(config);
         RepositoryResolver resolver = config.proxy().isPresent()

@@ -33,8 +33,10 @@ public final class TlsContexts {
      * @param defaultSelfSignedDir where a self-signed certificate lives when {@code selfsigneddir} is not set
      *     (null when there is no such place, e.g. in-memory storage)
      * @param httpHost {@code http.host}, whose host the self-signed certificate covers too
+     * @param port the listening port, for the hint in the log
      */
-    public static SslContext server(HttpConfig.TlsConfig tls, @Nullable Path defaultSelfSignedDir, String httpHost) {
+    public static SslContext server(HttpConfig.TlsConfig tls, @Nullable Path defaultSelfSignedDir, String httpHost,
+            int port) {
         Path certificate;
         Path key;
         if (tls.selfSigned()) {
@@ -43,10 +45,12 @@ public final class TlsContexts {
                 throw new ConfigException("http.tls.selfsigned needs http.tls.selfsigneddir with this storage driver "
                         + "(certificates are kept beside the data only for the filesystem driver)");
             }
-            SelfSignedCertificates.Material material = SelfSignedCertificates.ensure(dir, selfSignedNames(tls, httpHost),
-                    Clock.systemUTC());
-            LOG.info("TLS with a self-signed certificate: clients trust {} (docker: copy it to "
-                    + "/etc/docker/certs.d/<host>:<port>/ca.crt)", material.caCertificate());
+            Set<String> names = selfSignedNames(tls, httpHost);
+            SelfSignedCertificates.Material material = SelfSignedCertificates.ensure(dir, names, Clock.systemUTC());
+            String example = names.iterator().next();
+            LOG.info("TLS with a self-signed certificate for {}: clients trust {} (docker: copy it to "
+                    + "/etc/docker/certs.d/{}:{}/ca.crt, for each name:port clients use)", names,
+                    material.caCertificate(), example.contains(":") ? "[" + example + "]" : example, port);
             certificate = material.certificate();
             key = material.key();
         } else {
