@@ -348,19 +348,18 @@ public final class ConfigLoader {
         if (!List.of("htpasswd", "token", "silly").contains(scheme)) {
             s.finish();
         }
-        Map<String, Object> parameters;
+        Map<String, Object> parameters = s.section(scheme).plain();
+        Optional<AuthConfig.Htpasswd> htpasswd = Optional.empty();
         if (scheme.equals("htpasswd")) {
             Section h = s.section("htpasswd");
             String path = h.string("path").orElseThrow(() -> h.error("path", null, "is required: the htpasswd file "
                     + "with bcrypt entries (htpasswd -B)"));
-            parameters = Map.of("realm", h.string("realm", "Registry Realm"), "path", path,
-                    "anonymouspull", h.bool("anonymouspull", false));
+            htpasswd = Optional.of(new AuthConfig.Htpasswd(path, h.string("realm", "Registry Realm"),
+                    h.bool("anonymouspull", false)));
             h.finish();
-        } else {
-            parameters = s.section(scheme).plain();
         }
         s.finish();
-        return Optional.of(new AuthConfig(scheme, parameters));
+        return Optional.of(new AuthConfig(scheme, parameters, htpasswd));
     }
 
     private static HealthConfig health(Section s) {

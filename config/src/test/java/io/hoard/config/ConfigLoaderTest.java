@@ -41,6 +41,10 @@ final class ConfigLoaderTest {
         assertThat(c.auth()).hasValueSatisfying(a -> {
             assertThat(a.scheme()).isEqualTo("htpasswd");
             assertThat(a.parameters()).containsEntry("realm", "basic-realm");
+            assertThat(a.htpasswd()).hasValueSatisfying(h -> {
+                assertThat(h.realm()).isEqualTo("basic-realm");
+                assertThat(h.anonymousPull()).isFalse();
+            });
         });
         assertThat(c.health().storageDriverEnabled()).isTrue();
         assertThat(c.health().storageDriverInterval()).isEqualTo(Duration.ofSeconds(10));

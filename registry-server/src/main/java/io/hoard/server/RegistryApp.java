@@ -1,5 +1,6 @@
 package io.hoard.server;
 
+import io.hoard.config.AuthConfig;
 import io.hoard.config.ConfigException;
 import io.hoard.config.HttpConfig;
 import io.hoard.config.RegistryConfig;
@@ -8,10 +9,10 @@ import io.hoard.server.auth.AccessControl;
 import io.hoard.server.auth.Htpasswd;
 import io.hoard.server.auth.TokenService;
 import io.hoard.server.handlers.HandlerSettings;
-import io.hoard.server.tls.TlsContexts;
 import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
+import io.hoard.server.tls.TlsContexts;
 import io.hoard.proxy.ProxyResolver;
 import io.hoard.storage.DriverRegistry;
 import io.hoard.storage.RepositoryResolver;
@@ -131,14 +132,13 @@ public final class RegistryApp implements AutoCloseable {
         if (config.auth().isEmpty()) {
             return null;
         }
-        var parameters = config.auth().get().parameters();
-        Htpasswd users = new Htpasswd(Path.of((String) parameters.get("path")));
-        boolean anonymousPull = (Boolean) parameters.get("anonymouspull");
+        AuthConfig.Htpasswd htpasswd = config.auth().get().htpasswd().orElseThrow();
+        Htpasswd users = new Htpasswd(Path.of(htpasswd.path()));
         if (config.http().tls().isEmpty()) {
             LOG.warn("auth.htpasswd without http.tls: passwords cross the network in clear text");
         }
-        return new AccessControl(users, (String) parameters.get("realm"),
-                anonymousPull ? new TokenService(config.http().secret()) : null, Clock.systemUTC());
+        return new AccessControl(users, htpasswd.realm(),
+                htpasswd.anonymousPull() ? new TokenService(config.http().secret()) : null, Clock.systemUTC());
     }
 
     private static StorageDriver createDriver(StorageConfig storage) {

@@ -2,6 +2,7 @@ package io.hoard.server.handlers;
 
 import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
+import io.hoard.server.auth.AccessControl;
 import io.hoard.server.http.Exchange;
 import io.hoard.server.http.RequestDispatcher;
 import io.hoard.server.http.Route;
@@ -9,13 +10,12 @@ import io.hoard.storage.Access;
 import io.hoard.storage.Registry;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
-import io.hoard.server.auth.AccessControl;
 import java.util.Map;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
-/** Sends each route to its handler, after the checks every route shares (name grammar, read-only mode). */
+/** Sends each route to its handler, after the checks every route shares (client authentication, read-only mode). */
 public final class RegistryDispatcher implements RequestDispatcher {
     private static final Set<String> WRITES = Set.of("PUT", "POST", "PATCH", "DELETE");
 
@@ -32,12 +32,8 @@ public final class RegistryDispatcher implements RequestDispatcher {
     /**
      * @param registry the local store (catalog, cross-repository mounts)
      * @param resolver which repository serves a name: local, or a cache of an upstream
+     * @param access client authentication ({@code auth.htpasswd}), or null for an open registry
      */
-    public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes) {
-        this(registry, resolver, settings, maxManifestBytes, null);
-    }
-
-    /** @param access client authentication ({@code auth.htpasswd}), or null for an open registry */
     public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
             @Nullable AccessControl access) {
         this.access = access;
