@@ -43,7 +43,14 @@ final class BlobFill {
     private final Condition changed = lock.newCondition();
     private volatile State state = State.STARTING;
     private volatile long size = -1;
+    private static final long SIGNAL_BYTES = 1 << 20;
+    private static final long SIGNAL_NANOS = 2_000_000;
+    /** How often a waiting reader looks again by itself, for bytes written after the last wake-up. */
+    private static final long RECHECK_NANOS = 20_000_000;
     private volatile long written;
+    /** What readers were last told about (fill thread only). */
+    private long signalledAt;
+    private long signalledNanos = System.nanoTime() - SIGNAL_NANOS;
     private volatile @Nullable RuntimeException failure;
     private volatile boolean spoolDeleted;
 
@@ -147,12 +154,19 @@ final class BlobFill {
                 out.write(buf, 0, n);
                 hash.submit(buf, n);
                 target.upstream().stats().addBytes(n);
-                lock.lock();
-                try {
-                    written += n;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
+                written += n;
+                // Readers are woken per megabyte, or after a pause, not per socket read: each wake-up
+                // costs a thread switch and a write to the client, and bigger writes stream better.
+                long now = System.nanoTime();
+                if (written - signalledAt >= SIGNAL_BYTES || now - signalledNanos >= SIGNAL_NANOS) {
+                    signalledAt = written;
+                    signalledNanos = now;
+                    lock.lock();
+                    try {
+                        changed.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         } finally {
@@ -243,6 +257,8 @@ final class BlobFill {
      * @throws IOException when the fill failed: the response must be cut off
      */
     long readableLimit(long position) throws IOException {
+        long waitingSince = System.nanoTime();
+        long noProgressNanos = stallTimeout.toNanos() + 5_000_000_000L;
         lock.lock();
         try {
             while (true) {
@@ -254,10 +270,10 @@ final class BlobFill {
                 if (limit > position || (state == State.VERIFIED && position >= size)) {
                     return limit;
                 }
-                if (!changed.await(stallTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS) && state != State.VERIFIED
-                        && written <= position) {
+                if (System.nanoTime() - waitingSince > noProgressNanos && state != State.VERIFIED && written <= position) {
                     throw new IOException("blob " + digest + " made no progress");
                 }
+                changed.awaitNanos(RECHECK_NANOS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -67,7 +67,6 @@ final class RawBlobGet {
                 throw new ConnectFailed(e);
             }
             socket.setSoTimeout((int) endpoint.timeout().toMillis());
-            socket.setReceiveBufferSize(1024 * 1024);
             Socket stream = https ? tls(endpoint, socket, uri.getHost(), port) : socket;
             StringBuilder request = new StringBuilder("GET ").append(uri.getRawPath())
                     .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
