@@ -436,6 +436,7 @@ def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
 
     big_layer = seeded["big_layers"][0][0]
     blob_url = f"{proc.url}/v2/library/big0/blobs/{big_layer}"
+    os.sync()  # no writeback of the fills above competing with the downloads below
     curl_throughput([blob_url])  # warm-up
     if nginx_blob_url:
         curl_throughput([nginx_blob_url])
@@ -445,7 +446,8 @@ def measure(name, proc, relay, seeded, p, work, nginx_blob_url):
         ones.append(curl_throughput([blob_url]))
         if nginx_blob_url:
             nginx_ones.append(curl_throughput([nginx_blob_url]))
-    res["warm_1stream_mibs"] = statistics.median(ones)
+    res["warm_1stream_mibs"], res["warm_1stream_runs"] = statistics.median(ones), ones
+    res["nginx_1stream_runs"] = nginx_ones
     res["warm_8stream_mibs"] = statistics.median([curl_throughput([blob_url] * 8) for _ in range(3)])
     if nginx_blob_url:
         res["nginx_1stream_mibs"] = statistics.median(nginx_ones)
