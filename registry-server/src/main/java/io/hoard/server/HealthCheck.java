@@ -12,7 +12,8 @@ import javax.net.ssl.SSLContext;
 /**
  * {@code hoard healthcheck}: the container's HEALTHCHECK. Asks this machine's registry for
  * {@code /v2/} on the configured port, over TLS when configured (without checking the certificate:
- * it is our own, on loopback). 200, or 401 when client authentication is on, is healthy.
+ * it is our own, on loopback). 200, or 401 when client authentication is on, is healthy; with
+ * mutual TLS, so is the registry refusing the probe's handshake for want of a client certificate.
  */
 final class HealthCheck {
     private HealthCheck() {
@@ -43,6 +44,11 @@ final class HealthCheck {
                 return 0;
             }
             System.err.println("hoard healthcheck: " + uri + " answered " + status);
+        } catch (javax.net.ssl.SSLException e) {
+            if (!http.tls().get().clientCas().isEmpty()) {
+                return 0; // mutual TLS: the registry answered the handshake and refused a probe without a certificate
+            }
+            System.err.println("hoard healthcheck: " + uri + ": " + e);
         } catch (Exception e) {
             System.err.println("hoard healthcheck: " + uri + ": " + e);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hoard.config.ConfigLoader;
 import io.hoard.config.RegistryConfig;
 import io.hoard.server.it.Command;
+import io.hoard.server.it.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code hoard healthcheck}: healthy over HTTP, over TLS, behind auth; unhealthy when nothing answers. */
+/** {@code hoard healthcheck}: healthy over HTTP, TLS, mutual TLS, behind auth; unhealthy when nothing answers. */
 final class HealthCheckTest {
 
     @Test
@@ -20,10 +21,13 @@ final class HealthCheckTest {
         Command.require("htpasswd");
         Path htpasswd = dir.resolve("htpasswd");
         Files.writeString(htpasswd, Command.of("htpasswd", "-Bbn", "u", "p").run().orFail("htpasswd").stdout());
+        TestCa ca = TestCa.create(dir.resolve("ca"));
+        Path[] server = ca.issue("server", "127.0.0.1");
         String[] variants = {
             "",
             "  tls: {selfsigned: true}\n",
             "auth: {htpasswd: {path: " + htpasswd + "}}\n",
+            "  tls: {certificate: %s, key: %s, clientcas: [%s]}\n".formatted(server[0], server[1], ca.certificate()),
         };
         for (String variant : variants) {
             String yaml = "storage: {filesystem: {rootdirectory: " + dir.resolve("data") + "}}\nhttp:\n  addr: 127.0.0.1:%d\n"
