@@ -27,6 +27,9 @@ final class HealthCheck {
         boolean tls = http.tls().isPresent();
         URI uri = URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + http.port() + "/v2/");
+        if (tls && !http.tls().get().clientCas().isEmpty()) {
+            return handshake(host, http.port(), timeout);
+        }
         try {
             HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
             if (c instanceof HttpsURLConnection https) {
@@ -44,13 +47,33 @@ final class HealthCheck {
                 return 0;
             }
             System.err.println("hoard healthcheck: " + uri + " answered " + status);
-        } catch (javax.net.ssl.SSLException e) {
-            if (!http.tls().get().clientCas().isEmpty()) {
-                return 0; // mutual TLS: the registry answered the handshake and refused a probe without a certificate
-            }
-            System.err.println("hoard healthcheck: " + uri + ": " + e);
         } catch (Exception e) {
             System.err.println("hoard healthcheck: " + uri + ": " + e);
+        }
+        return 1;
+    }
+
+    /**
+     * Mutual TLS: a probe without a client certificate gets no HTTP answer, so a TLS handshake in
+     * which the registry presents its certificate is the sign of life.
+     */
+    private static int handshake(String host, int port, Duration timeout) {
+        try {
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            try (java.net.Socket plain = new java.net.Socket()) {
+                plain.connect(new java.net.InetSocketAddress(host, port), (int) timeout.toMillis());
+                plain.setSoTimeout((int) timeout.toMillis());
+                try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ssl.getSocketFactory()
+                        .createSocket(plain, host, port, false)) {
+                    socket.startHandshake();
+                    if (socket.getSession().getPeerCertificates().length > 0) {
+                        return 0;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("hoard healthcheck: TLS handshake with " + host + ":" + port + ": " + e);
         }
         return 1;
     }
