@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +31,11 @@ final class BlobFill {
     private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
     static final long HOLD_BACK = 64 * 1024;
     private static final int RESUMES = 3;
+    /** Readers are woken when this much more is written, or when this long has passed since the last wake-up. */
+    private static final long SIGNAL_BYTES = 1 << 20;
+    private static final long SIGNAL_NANOS = 2_000_000;
+    /** How often a waiting reader looks again by itself, for bytes written after the last wake-up. */
+    private static final long RECHECK_NANOS = 20_000_000;
 
     enum State { STARTING, RUNNING, VERIFIED, FAILED }
 
@@ -43,10 +47,6 @@ final class BlobFill {
     private final Condition changed = lock.newCondition();
     private volatile State state = State.STARTING;
     private volatile long size = -1;
-    private static final long SIGNAL_BYTES = 1 << 20;
-    private static final long SIGNAL_NANOS = 2_000_000;
-    /** How often a waiting reader looks again by itself, for bytes written after the last wake-up. */
-    private static final long RECHECK_NANOS = 20_000_000;
     private volatile long written;
     /** What readers were last told about (fill thread only). */
     private long signalledAt;

@@ -31,9 +31,8 @@ final class AuthTest {
 
     @BeforeEach
     void users() throws Exception {
-        Command.require("htpasswd");
         htpasswd = dir.resolve("htpasswd");
-        String alice = Command.of("htpasswd", "-Bbn", "alice", PASSWORD).run().orFail("htpasswd").stdout().strip();
+        String alice = Command.htpasswdEntry("alice", PASSWORD);
         Files.writeString(htpasswd, "# users\n" + alice + "\nmallory:{SHA}notbcrypt=\n");
     }
 
@@ -71,7 +70,7 @@ final class AuthTest {
             assertError(r.get("/v2/team/app/manifests/1"), 401, "UNAUTHORIZED");
 
             // Users added to the file count without a restart.
-            String bob = Command.of("htpasswd", "-Bbn", "bob", "bobs-pw").run().orFail("htpasswd").stdout().strip();
+            String bob = Command.htpasswdEntry("bob", "bobs-pw");
             Files.writeString(htpasswd, bob + "\n", StandardOpenOption.APPEND);
             Files.setLastModifiedTime(htpasswd, FileTime.from(Instant.now().plusSeconds(2)));
             assertThat(r.get("/v2/", "Authorization", basic("bob", "bobs-pw")).statusCode()).isEqualTo(200);

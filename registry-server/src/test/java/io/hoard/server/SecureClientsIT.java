@@ -36,10 +36,9 @@ final class SecureClientsIT {
     @Test
     void dockerAndSkopeoOverHttpSelfSignedAndCaSignedTls() throws Exception {
         Command.require("skopeo");
-        Command.require("htpasswd");
         TestCa ca = TestCa.create(work.resolve("ca"));
         Path htpasswd = work.resolve("htpasswd");
-        Files.writeString(htpasswd, Command.of("htpasswd", "-Bbn", "alice", PASSWORD).run().orFail("htpasswd").stdout());
+        Files.writeString(htpasswd, Command.htpasswdEntry("alice", PASSWORD) + "\n");
         Path hosts = work.resolve("hosts");
         Files.writeString(hosts, "127.0.0.1 localhost\n::1 localhost registry.test\n");
         Path etcDocker = Files.createDirectories(work.resolve("etc-docker"));

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,9 +53,10 @@ public final class AccessControl {
      *
      * @param ping the request is {@code /v2/}, which answers 401 to anonymous callers even when they
      *     may pull, so that clients learn the challenge before they push
-     * @param tokenRealm the absolute URL of the token endpoint on this registry
+     * @param tokenRealm the absolute URL of the token endpoint on this registry, asked for only to refuse
      */
-    public Optional<Denial> check(@Nullable String authorization, boolean write, boolean ping, String tokenRealm) {
+    public Optional<Denial> check(@Nullable String authorization, boolean write, boolean ping,
+            Supplier<String> tokenRealm) {
         if (authorization == null || authorization.isBlank()) {
             if (tokens != null && !write && !ping) {
                 return Optional.empty();
@@ -104,9 +106,9 @@ public final class AccessControl {
         return "Basic realm=\"" + quote(realm) + "\"";
     }
 
-    private Denial deny(ErrorCode code, String detail, String tokenRealm) {
+    private Denial deny(ErrorCode code, String detail, Supplier<String> tokenRealm) {
         String challenge = tokens == null ? basicChallenge()
-                : "Bearer realm=\"" + quote(tokenRealm) + "\",service=\"" + SERVICE + "\"";
+                : "Bearer realm=\"" + quote(tokenRealm.get()) + "\",service=\"" + SERVICE + "\"";
         return new Denial(new RegistryException(code, detail), challenge);
     }
 

@@ -55,7 +55,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         }
         if (access != null) {
             Optional<AccessControl.Denial> denial = access.check(exchange.header("Authorization").orElse(null),
-                    isWrite(exchange), route instanceof Route.Base, exchange.absoluteUrl(AccessControl.TOKEN_PATH));
+                    isWrite(exchange), route instanceof Route.Base, () -> exchange.absoluteUrl(AccessControl.TOKEN_PATH));
             if (denial.isPresent()) {
                 exchange.respondError(denial.get().error(), Map.of("WWW-Authenticate", denial.get().challenge()));
                 return;

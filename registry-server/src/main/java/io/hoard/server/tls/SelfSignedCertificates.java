@@ -78,11 +78,11 @@ public final class SelfSignedCertificates {
                 LOG.info("made a private CA for http.tls.selfsigned: {}", caCert);
             }
             X509Certificate ca = PemFiles.certificates(caCert).get(0);
-            PrivateKey signer = PemFiles.privateKey(caKey);
             Set<String> wanted = new LinkedHashSet<>(names);
             if (!isUsable(cert, key, ca, wanted, clock.instant())) {
                 KeyPair server = newKeyPair();
-                X509Certificate issued = serverCertificate(server.getPublic(), ca, signer, wanted, clock.instant());
+                X509Certificate issued = serverCertificate(server.getPublic(), ca, PemFiles.privateKey(caKey), wanted,
+                        clock.instant());
                 PemFiles.write(key, true, server.getPrivate());
                 PemFiles.write(cert, false, issued, ca);
                 LOG.info("issued a server certificate for {} (valid until {}): {}", wanted, issued.getNotAfter().toInstant(),

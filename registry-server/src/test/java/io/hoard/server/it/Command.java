@@ -82,6 +82,12 @@ public record Command(List<String> args, Map<String, String> env, Duration timeo
     }
 
     /** Fails clearly when a tool the integration tests need is not installed. */
+    /** An htpasswd line for {@code user} with a bcrypt hash of {@code password} ({@code htpasswd -Bbn}). */
+    public static String htpasswdEntry(String user, String password) throws IOException, InterruptedException {
+        require("htpasswd");
+        return of("htpasswd", "-Bbn", user, password).run().orFail("htpasswd").stdout().strip();
+    }
+
     public static void require(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {

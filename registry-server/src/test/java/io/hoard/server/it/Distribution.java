@@ -44,10 +44,9 @@ public final class Distribution implements AutoCloseable {
 
     /** A registry whose users are {@code user:password} pairs in an htpasswd file (bcrypt). */
     public static Distribution withHtpasswd(Path dir, String user, String password) throws IOException, InterruptedException {
-        Command.require("htpasswd");
         Path file = dir.resolve("htpasswd");
         Files.createDirectories(dir);
-        String line = Command.of("htpasswd", "-Bbn", user, password).run().orFail("htpasswd").stdout().trim();
+        String line = Command.htpasswdEntry(user, password);
         Files.writeString(file, line + "\n");
         return start(dir, "auth:\n  htpasswd:\n    realm: test-realm\n    path: " + file + "\n");
     }
