@@ -22,6 +22,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401, "authentication required"),
     DENIED(403, "requested access to the resource is denied"),
     NOT_FOUND(404, "no such route in the registry API"),
+    /** Not in the spec: a request malformed in a way no spec code describes (a bad query escape). */
+    BAD_REQUEST(400, "malformed request"),
     UNSUPPORTED(405, "the operation is unsupported"),
     TOOMANYREQUESTS(429, "too many requests"),
     UNKNOWN(500, "unknown error"),

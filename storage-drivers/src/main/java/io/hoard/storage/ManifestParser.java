@@ -24,6 +24,10 @@ import org.jspecify.annotations.Nullable;
 final class ManifestParser {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** For pushed manifests: also nothing but whitespace after the object. */
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ManifestParser() {
     }
@@ -38,7 +42,7 @@ final class ManifestParser {
         if (declared != null && MediaTypes.isSchema1(declared)) {
             throw schema1();
         }
-        ObjectNode root = readObject(content);
+        ObjectNode root = readStrictObject(content);
         JsonNode schemaVersion = root.get("schemaVersion");
         if (schemaVersion != null && schemaVersion.isInt() && schemaVersion.intValue() == 1) {
             throw schema1();
@@ -183,6 +187,40 @@ final class ManifestParser {
             throw invalid("'" + field + "' must be a string");
         }
         return value.textValue();
+    }
+
+    /**
+     * A pushed manifest: exactly one JSON object in UTF-8, no duplicate keys, nothing after it. The
+     * bytes are decoded here, not by Jackson, which would otherwise detect UTF-16 and UTF-32 and
+     * accept a body that other registries and clients read differently.
+     */
+    private static ObjectNode readStrictObject(byte[] content) {
+        if (content.length == 0) {
+            throw invalid("the manifest is empty");
+        }
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(content)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw invalid("the manifest is not UTF-8 text");
+        }
+        if (text.startsWith("\uFEFF") || text.indexOf('\0') >= 0) {
+            throw invalid("the manifest must be UTF-8 JSON without a byte order mark or NUL characters");
+        }
+        JsonNode root;
+        try {
+            root = STRICT.readTree(text);
+        } catch (IOException e) {
+            throw invalid("the manifest is not valid JSON: " + Objects.requireNonNullElse(
+                    e.getMessage(), e.toString()).lines().findFirst().orElse(""));
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("the manifest must be a JSON object");
+        }
+        return (ObjectNode) root;
     }
 
     private static ObjectNode readObject(byte[] content) {

@@ -32,7 +32,17 @@ final class ManifestHandler {
     }
 
     void handle(Exchange exchange, Repository repo, String referenceText) throws ClientGoneException {
-        Reference reference = Reference.parse(referenceText);
+        Reference reference;
+        try {
+            reference = Reference.parse(referenceText);
+        } catch (RegistryException e) {
+            if (exchange.method().equals("GET") || exchange.method().equals("HEAD")) {
+                // Nothing can be stored under a reference that is neither a tag nor a digest: it is
+                // simply unknown, as the OCI conformance suite expects; a PUT keeps the 400.
+                throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no manifest can have that reference: " + e.detail());
+            }
+            throw e;
+        }
         switch (exchange.method()) {
             case "PUT" -> put(exchange, repo, reference);
             case "DELETE" -> delete(exchange, repo, reference);

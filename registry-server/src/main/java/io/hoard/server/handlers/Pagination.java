@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /** {@code ?n=&last=} paging with an RFC 5988 {@code Link} header to the next page (distribution spec "Listing Tags"). */
 record Pagination(int n, @Nullable String last) {
+    private static final int MAX_LAST = 255;
+    private static final java.util.regex.Pattern LAST = java.util.regex.Pattern.compile("[A-Za-z0-9._/-]+");
 
     /** Reads {@code n} (default and cap {@code max}) and {@code last}. */
     static Pagination of(Exchange exchange, int max) {
@@ -27,7 +29,13 @@ record Pagination(int n, @Nullable String last) {
                         "n must be a non-negative whole number, not '" + n + "'");
             }
         }
-        return new Pagination(Math.min(count, max), exchange.query("last").filter(s -> !s.isEmpty()).orElse(null));
+        String last = exchange.query("last").filter(s -> !s.isEmpty()).orElse(null);
+        if (last != null && (last.length() > MAX_LAST || !LAST.matcher(last).matches())) {
+            // Tags and repository names are at most 255 characters of this alphabet, so nothing else can be a page boundary.
+            throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "last must be a tag or repository name "
+                    + "(up to " + MAX_LAST + " characters of letters, digits, '_', '.', '-' and '/')");
+        }
+        return new Pagination(Math.min(count, max), last);
     }
 
     /** The page of {@code sorted} after {@code last}, and whether more follow. */

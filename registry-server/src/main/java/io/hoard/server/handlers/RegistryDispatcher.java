@@ -7,7 +7,7 @@ import io.hoard.server.http.Exchange;
 import io.hoard.server.http.RequestDispatcher;
 import io.hoard.server.http.Route;
 import io.hoard.storage.Access;
-import io.hoard.storage.Registry;
+import io.hoard.storage.DriverRegistry;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import java.util.Map;
@@ -34,7 +34,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
      * @param resolver which repository serves a name: local, or a cache of an upstream
      * @param access client authentication ({@code auth.htpasswd}), or null for an open registry
      */
-    public RegistryDispatcher(Registry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
+    public RegistryDispatcher(DriverRegistry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
             @Nullable AccessControl access) {
         this.access = access;
         this.settings = settings;
@@ -43,7 +43,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         this.tags = new TagsHandler();
         this.manifests = new ManifestHandler(settings, maxManifestBytes);
         this.blobs = new BlobHandler(settings);
-        this.uploads = new UploadHandler();
+        this.uploads = new UploadHandler(new MountSources(registry));
         this.referrers = new ReferrersHandler();
     }
 

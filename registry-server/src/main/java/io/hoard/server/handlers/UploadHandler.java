@@ -23,13 +23,23 @@ import java.util.regex.Pattern;
 final class UploadHandler {
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?\\s*(\\d+)-(\\d+)(?:/\\S+)?");
 
+    private final MountSources mountSources;
+
+    UploadHandler(MountSources mountSources) {
+        this.mountSources = mountSources;
+    }
+
     void start(Exchange exchange, Repository repo) throws ClientGoneException {
         RepositoryName name = repo.name();
         Optional<String> mount = exchange.query("mount");
-        if (mount.isPresent() && exchange.query("from").isPresent()) {
+        if (mount.isPresent()) {
+            // With from: that repository; without (OCI 1.1 automatic mount, as zot does): any that may lend it.
             Digest digest = Digest.parse(mount.get());
-            RepositoryName from = RepositoryName.of(exchange.query("from").get());
-            Optional<Descriptor> mounted = repo.blobs().mount(digest, from);
+            Optional<RepositoryName> from = exchange.query("from").isPresent()
+                    ? Optional.of(RepositoryName.of(exchange.query("from").get()))
+                            .filter(f -> mountSources.mayMountFrom(f, digest))
+                    : mountSources.holder(digest);
+            Optional<Descriptor> mounted = from.flatMap(f -> repo.blobs().mount(digest, f));
             if (mounted.isPresent()) {
                 created(exchange, name, digest);
                 return;

@@ -60,13 +60,23 @@ public final class Exchange {
         return request.method().equals(HttpMethod.HEAD);
     }
 
+    /** The path as sent, not percent-decoded: {@link Router} decodes it segment by segment. */
     public String path() {
-        return uri.path();
+        return uri.rawPath();
     }
 
-    /** The first value of a query parameter. */
+    /**
+     * The first value of a query parameter.
+     *
+     * @throws RegistryException {@code BAD_REQUEST} when the query has a malformed percent-escape
+     */
     public Optional<String> query(String name) {
-        List<String> values = uri.parameters().get(name);
+        List<String> values;
+        try {
+            values = uri.parameters().get(name);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(io.hoard.model.ErrorCode.BAD_REQUEST, "the query string has an invalid percent-escape");
+        }
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 

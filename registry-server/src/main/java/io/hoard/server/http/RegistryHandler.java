@@ -4,7 +4,13 @@ import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -14,6 +20,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -96,11 +103,19 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
         if (request.decoderResult().isFailure()) {
             LOG.debug("bad request from {}: {}", ctx.channel().remoteAddress(), request.decoderResult().cause().toString());
-            io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            HttpHeaders headers = new DefaultHttpHeaders();
             Responses.keepAliveOff(headers);
-            Responses.send(ctx, io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST, headers,
-                    Responses.utf8("malformed HTTP request\n"), false)
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            Responses.send(ctx, HttpResponseStatus.BAD_REQUEST, headers, Responses.utf8("malformed HTTP request\n"), false)
+                    .addListener(ChannelFutureListener.CLOSE);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        Optional<HttpResponseStatus> refusal = refusal(request);
+        if (refusal.isPresent()) {
+            HttpHeaders headers = new DefaultHttpHeaders();
+            Responses.keepAliveOff(headers);
+            Responses.send(ctx, refusal.get(), headers, Responses.utf8(refusal.get().reasonPhrase() + "\n"), false)
+                    .addListener(ChannelFutureListener.CLOSE);
             ctx.channel().config().setAutoRead(false);
             return;
         }
@@ -114,10 +129,35 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         Exchange exchange = new Exchange(ctx, request, uri, body, settings, this::finished);
         current = exchange;
         inFlight.begin();
-        executor.execute(() -> handle(exchange));
+        executor.execute(() -> run(exchange));
         if (!expectsBody) {
             // Discard the LastHttpContent that follows; hold pipelined requests until we answer.
             receiving = new RequestBody(() -> { }, () -> { }, settings.bodyIdleTimeout());
+        }
+    }
+
+    /**
+     * What a request head that decoded well can still be refused for before routing: a protocol
+     * version this server does not speak (505), or HTTP/1.1 without the {@code Host} it requires (400).
+     */
+    private static Optional<HttpResponseStatus> refusal(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (!version.protocolName().equals("HTTP") || version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return Optional.of(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
+        }
+        if (version.minorVersion() == 1 && !request.headers().contains(HttpHeaderNames.HOST)) {
+            return Optional.of(HttpResponseStatus.BAD_REQUEST);
+        }
+        return Optional.empty();
+    }
+
+    /** Runs the handler; whatever happens, the request is answered or its connection closed. */
+    private void run(Exchange exchange) {
+        try {
+            handle(exchange);
+        } catch (Throwable t) {
+            LOG.error("{} {}: failed while answering", exchange.method(), exchange.path(), t);
+            exchange.abort();
         }
     }
 
@@ -141,7 +181,7 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
             exchange.abort();
         } catch (Throwable t) {
             LOG.error("{} {} failed", exchange.method(), exchange.path(), t);
-            respondError(exchange, new RegistryException(ErrorCode.UNKNOWN, "internal error: " + t));
+            respondError(exchange, new RegistryException(ErrorCode.UNKNOWN, "internal error; the registry's log has the details"));
         } finally {
             if (!exchange.responded()) {
                 LOG.error("{} {}: the handler sent no response", exchange.method(), exchange.path());
