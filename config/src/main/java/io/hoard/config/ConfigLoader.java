@@ -399,10 +399,29 @@ public final class ConfigLoader {
             throw s.error(connectTimeout.isZero() ? "connecttimeout" : "timeout", null, "must be more than 0");
         }
         List<String> localNamespaces = s.strings("localnamespaces");
+        List<String> allowedHosts = s.strings("allowedhosts");
+        for (String pattern : allowedHosts) {
+            if (!ALLOWED_HOST.matcher(pattern.toLowerCase(java.util.Locale.ROOT)).matches()) {
+                throw s.error("allowedhosts", null, "entries are host or host:port, with '*' only as the whole leftmost "
+                        + "label ('*.example.com'); not '" + pattern + "'");
+            }
+        }
+        Duration accessTtl = s.duration("accessttl", Duration.ofMinutes(1));
+        Duration accessGrace = s.duration("accessgrace", Duration.ofHours(1));
+        long maxBlobSize = s.bytes("maxblobsize", 32L << 30);
+        if (maxBlobSize <= 0) {
+            throw s.error("maxblobsize", null, "must be more than 0");
+        }
         s.finish();
         return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl, connectTimeout, timeout,
-                List.copyOf(localNamespaces)));
+                List.copyOf(localNamespaces), allowedHosts.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+                accessTtl, accessGrace, maxBlobSize));
     }
+
+    /** {@code host}, {@code host:port}, {@code [v6]:port}, {@code *.domain}, with an optional port. */
+    private static final java.util.regex.Pattern ALLOWED_HOST = java.util.regex.Pattern.compile(
+            "(?:(?:\\*\\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\\[[0-9a-f:.]+\\])"
+                    + "(?::[0-9]{1,5})?");
 
     private static URI url(Section s, String key, String text) {
         try {

@@ -13,8 +13,16 @@ import java.util.List;
  * @param connectTimeout how long to wait for a connection to an upstream
  * @param timeout how long to wait for an upstream's response (headers, or the next bytes of a body)
  * @param localNamespaces first path components under which pushes are accepted (empty: any name
- *        that does not route to an upstream)
+ *        that the default upstream does not serve)
+ * @param allowedHosts {@code proxy.allowedhosts}: which hosts {@code proxy.on} may proxy ({@code host},
+ *        {@code host:port}, {@code *.domain}; empty: any public host); exact entries may also be non-public
+ * @param accessTtl how long an upstream's acceptance of a client's credentials for a repository is
+ *        trusted without asking again ({@code proxy.on} content)
+ * @param accessGrace how old that acceptance may be for the client to still get cached content
+ *        while the upstream cannot be asked
+ * @param maxBlobSize the largest blob fetched from an upstream, in bytes
  */
 public record ProxyConfig(List<RemoteRegistry> remoteRegistries, boolean dynamic, Duration ttl, Duration connectTimeout,
-        Duration timeout, List<String> localNamespaces) {
+        Duration timeout, List<String> localNamespaces, List<String> allowedHosts, Duration accessTtl, Duration accessGrace,
+        long maxBlobSize) {
 }

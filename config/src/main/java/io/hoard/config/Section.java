@@ -104,6 +104,32 @@ final class Section {
         }
     }
 
+    /** A size in bytes: a whole number, optionally with a binary suffix ({@code 512k}, {@code 16GiB}, {@code 2t}). */
+    long bytes(String key, long defaultValue) {
+        Node v = value(key);
+        Optional<String> s = string(key);
+        if (s.isEmpty()) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d{1,15})\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)\\s*")
+                .matcher(s.get());
+        if (!m.matches()) {
+            throw error(key, v, "must be a size in bytes such as 1073741824, 512MiB or 16GiB, not '" + s.get() + "'");
+        }
+        int shift = switch (m.group(2).isEmpty() ? 'b' : Character.toLowerCase(m.group(2).charAt(0))) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw error(key, v, "is too large");
+        }
+        return n << shift;
+    }
+
     Duration duration(String key, Duration defaultValue) {
         Node v = value(key);
         Optional<String> s = string(key);

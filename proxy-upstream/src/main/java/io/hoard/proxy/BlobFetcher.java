@@ -30,16 +30,18 @@ final class BlobFetcher {
     private final DriverRegistry registry;
     private final Path spoolDir;
     private final Duration stallTimeout;
+    private final long maxBlobSize;
     private final ProxyMetrics metrics;
     private final ConcurrentHashMap<Digest, Running> running = new ConcurrentHashMap<>();
 
     private record Running(BlobFill fill, Set<RepositoryName> linkInto) {
     }
 
-    BlobFetcher(DriverRegistry registry, Path spoolDir, Duration stallTimeout, ProxyMetrics metrics) {
+    BlobFetcher(DriverRegistry registry, Path spoolDir, Duration stallTimeout, long maxBlobSize, ProxyMetrics metrics) {
         this.registry = registry;
         this.spoolDir = spoolDir;
         this.stallTimeout = stallTimeout;
+        this.maxBlobSize = maxBlobSize;
         this.metrics = metrics;
     }
 
@@ -50,6 +52,20 @@ final class BlobFetcher {
             return Optional.empty();
         }
         return Optional.of(r.fill().size());
+    }
+
+    /**
+     * True when a fill of {@code digest} is running for another repository or another client than
+     * {@code target}'s: joining it must first be confirmed by {@code target}'s upstream.
+     */
+    boolean runningForOthers(Digest digest, ProxyTarget target) {
+        Running r = running.get(digest);
+        if (r == null || r.fill().state() == BlobFill.State.FAILED) {
+            return false;
+        }
+        ProxyTarget owner = r.fill().target();
+        return !owner.cacheName().equals(target.cacheName())
+                || !owner.flightKey("").equals(target.flightKey(""));
     }
 
     /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */
@@ -63,7 +79,7 @@ final class BlobFetcher {
             }
             Running mine;
             try {
-                mine = new Running(new BlobFill(digest, target, Files.createDirectories(spoolDir), stallTimeout),
+                mine = new Running(new BlobFill(digest, target, Files.createDirectories(spoolDir), stallTimeout, maxBlobSize),
                         ConcurrentHashMap.newKeySet());
             } catch (IOException e) {
                 throw new RegistryException(ErrorCode.UNKNOWN, "cannot create a spool file in " + spoolDir + ": " + e, e);

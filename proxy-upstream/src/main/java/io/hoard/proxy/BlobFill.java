@@ -47,6 +47,8 @@ final class BlobFill {
     private final Condition changed = lock.newCondition();
     private volatile State state = State.STARTING;
     private volatile long size = -1;
+    /** {@code proxy.maxblobsize}: a larger announced size is refused before anything is spooled. */
+    private final long maxBlobSize;
     private volatile long written;
     /** What readers were last told about (fill thread only). */
     private long signalledAt;
@@ -54,7 +56,8 @@ final class BlobFill {
     private volatile @Nullable RuntimeException failure;
     private volatile boolean spoolDeleted;
 
-    BlobFill(Digest digest, ProxyTarget target, Path spoolDir, Duration stallTimeout) throws IOException {
+    BlobFill(Digest digest, ProxyTarget target, Path spoolDir, Duration stallTimeout, long maxBlobSize) throws IOException {
+        this.maxBlobSize = maxBlobSize;
         this.digest = digest;
         this.target = target;
         this.spool = Files.createTempFile(spoolDir, digest.hex().substring(0, 12) + "-", ".spool");
@@ -117,7 +120,7 @@ final class BlobFill {
         } catch (IOException e) {
             throw fail(new RegistryException(ErrorCode.UNKNOWN, "cannot spool blob " + digest + ": " + e, e));
         } catch (UpstreamException e) {
-            throw fail(UpstreamErrors.toClient(e, "blob " + digest, target.clientCredentials()));
+            throw fail(UpstreamErrors.toClient(e, "blob " + digest, target));
         } catch (RegistryException e) {
             throw fail(e);
         }
@@ -178,6 +181,10 @@ final class BlobFill {
         if (announced < 0) {
             announced = target.upstream().headBlob(target.remoteName(), digest).map(d -> d.size()).orElseThrow(() ->
                     new UpstreamException(UpstreamException.Kind.PROTOCOL, "no size for blob " + digest));
+        }
+        if (announced > maxBlobSize) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name() + " announced "
+                    + announced + " bytes for blob " + digest + ", more than proxy.maxblobsize (" + maxBlobSize + ")");
         }
         size = announced; // published to readers by the state change below
         setState(State.RUNNING);

@@ -37,9 +37,9 @@ final class ProxyBlobStore implements BlobStore {
 
     @Override
     public Optional<Descriptor> stat(Digest digest) {
-        Optional<Descriptor> cached = cached(digest);
+        Optional<Optional<Descriptor>> cached = cached(digest);
         if (cached.isPresent()) {
-            return cached;
+            return cached.get();
         }
         // Being downloaded (or committed) right now: the fill knows the size.
         Optional<Long> inflight = fetcher.inflightSize(digest);
@@ -50,17 +50,25 @@ final class ProxyBlobStore implements BlobStore {
         try {
             return target.upstream().headBlob(target.remoteName(), digest);
         } catch (UpstreamException e) {
-            throw UpstreamErrors.toClient(e, "blob " + digest, target.clientCredentials());
+            throw UpstreamErrors.toClient(e, "blob " + digest, target);
         }
     }
 
     @Override
     public BlobContent open(Digest digest, long offset) {
-        if (cached(digest).isPresent()) {
+        Optional<Optional<Descriptor>> cached = cached(digest);
+        if (cached.isPresent()) {
+            if (cached.get().isEmpty()) {
+                throw unknown(digest);
+            }
             metrics.blobHits.increment();
             return local.open(digest, offset);
         }
         for (int attempt = 0; attempt < 3; attempt++) {
+            if (fetcher.runningForOthers(digest, target) && !target.upstreamHas(() -> headBlob(digest), "blob " + digest)) {
+                // Another repository (or client) is fetching these bytes: join only where this one has them too.
+                throw unknown(digest);
+            }
             BlobFill fill = fetcher.fetch(digest, target);
             long size = fill.awaitSize(timeout.plusSeconds(5));
             if (offset > size) {
@@ -75,17 +83,41 @@ final class ProxyBlobStore implements BlobStore {
             } catch (IOException e) {
                 throw new RegistryException(ErrorCode.UNKNOWN, "cannot read spool of " + digest + ": " + e, e);
             }
-            // The fill finished between fetch and reader: it is in storage now.
-            if (cached(digest).isPresent()) {
+            // The fill finished between fetch and reader: it is in storage now (and linked here).
+            if (local.stat(digest).isPresent()) {
                 return local.open(digest, offset);
             }
         }
         throw new RegistryException(ErrorCode.UNAVAILABLE, "blob " + digest + " could not be fetched");
     }
 
-    private Optional<Descriptor> cached(Digest digest) {
+    /**
+     * What the cache can say without a fill: empty when the blob is not stored at all (a miss);
+     * else the blob when this client may have it here, or an empty descriptor when the upstream
+     * says this repository does not have it. Stored content is linked into another repository only
+     * once that repository's upstream confirms it (a HEAD): a layer fetched for one repository, or
+     * with one client's credentials, is never served under a name that does not hold it.
+     */
+    private Optional<Optional<Descriptor>> cached(Digest digest) {
         Optional<Descriptor> linked = local.stat(digest);
-        return linked.isPresent() ? linked : registry.linkBlob(target.cacheName(), digest);
+        String what = "blob " + digest + " of " + target.remoteName();
+        if (linked.isPresent()) {
+            return Optional.of(target.mayServeCached(() -> headBlob(digest), what) ? linked : Optional.empty());
+        }
+        if (registry.statContent(digest).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(target.upstreamHas(() -> headBlob(digest), what) ? registry.linkBlob(target.cacheName(), digest)
+                : Optional.empty());
+    }
+
+    private boolean headBlob(Digest digest) {
+        return target.upstream().headBlob(target.remoteName(), digest).isPresent();
+    }
+
+    private RegistryException unknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + target.remoteName() + " on "
+                + target.upstream().name());
     }
 
     @Override

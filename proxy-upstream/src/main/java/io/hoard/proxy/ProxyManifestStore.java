@@ -48,21 +48,30 @@ final class ProxyManifestStore implements ManifestStore {
 
     @Override
     public Optional<Manifest> get(Digest digest) {
+        String what = "manifest " + target.remoteName() + "@" + digest;
         Optional<Manifest> cached = local.get(digest);
         if (cached.isPresent()) {
             metrics.manifestHits.increment();
-            return cached;
+            return target.mayServeCached(() -> headManifest(digest), what) ? cached : Optional.empty();
         }
         Optional<byte[]> elsewhere = registry.content(digest).filter(c -> Digest.of(digest.algorithm(), c).equals(digest));
         if (elsewhere.isPresent()) {
+            // Cached for another repository: shared only where this repository's upstream has it too.
+            if (!target.upstreamHas(() -> headManifest(digest), what)) {
+                return Optional.empty();
+            }
             try {
                 metrics.manifestHits.increment();
                 return Optional.of(store(elsewhere.get(), digest));
             } catch (RegistryException notAManifest) {
-                // a layer with that digest, not a manifest: ask the upstream
+                // a layer with that digest, not a manifest: fetch it
             }
         }
-        return fetches.run(target.cacheName() + "@" + digest, () -> fetch(digest));
+        return fetches.run(target.flightKey(target.cacheName() + "@" + digest), () -> fetch(digest));
+    }
+
+    private boolean headManifest(Digest digest) {
+        return target.upstream().headManifest(target.remoteName(), digest.toString()).isPresent();
     }
 
     private Optional<Manifest> fetch(Digest digest) {
@@ -71,7 +80,10 @@ final class ProxyManifestStore implements ManifestStore {
         try {
             fetched = target.upstream().getManifest(target.remoteName(), digest.toString(), maxManifestBytes);
         } catch (UpstreamException e) {
-            throw UpstreamErrors.toClient(e, "manifest " + target.remoteName() + "@" + digest, target.clientCredentials());
+            throw UpstreamErrors.toClient(e, "manifest " + target.remoteName() + "@" + digest, target);
+        }
+        if (target.gate() != null) {
+            target.gate().confirmed(target.upstream(), target.remoteName());
         }
         if (fetched.isEmpty()) {
             return Optional.empty();
@@ -79,7 +91,7 @@ final class ProxyManifestStore implements ManifestStore {
         byte[] content = fetched.get().content();
         if (!Digest.of(digest.algorithm(), content).equals(digest)) {
             throw UpstreamErrors.toClient(new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
-                    + " sent a manifest that does not match " + digest), "manifest " + digest, target.clientCredentials());
+                    + " sent a manifest that does not match " + digest), "manifest " + digest, target);
         }
         return Optional.of(store(content, digest));
     }
@@ -119,16 +131,29 @@ final class ProxyManifestStore implements ManifestStore {
         throw ProxyRepository.readOnly(target);
     }
 
-    /** The upstream's referrers when it can say, else what is cached. */
+    /**
+     * The upstream's referrers when it can say, else what is cached. Under {@code proxy.on} a refusal
+     * is the client's answer, and what is cached goes only to a client accepted recently.
+     */
     @Override
     public List<Referrer> referrers(Digest subject, @Nullable String artifactType) {
         try {
             Optional<byte[]> index = target.upstream().referrers(target.remoteName(), subject, artifactType);
             if (index.isPresent()) {
+                if (target.gate() != null) {
+                    target.gate().confirmed(target.upstream(), target.remoteName());
+                }
                 return parse(index.get(), artifactType);
             }
+            // No referrers API upstream (a 404 that says nothing of the client): what is cached goes
+            // to a client only as far as the upstream lets it see the subject.
+            if (!target.mayServeCached(() -> headManifest(subject), "referrers of " + subject)) {
+                return List.of();
+            }
         } catch (UpstreamException e) {
-            // fall back to what is cached
+            if (target.gate() != null && !target.gate().outage(e)) {
+                throw UpstreamErrors.toClient(e, "referrers of " + subject, target);
+            }
         }
         return local.referrers(subject, artifactType);
     }

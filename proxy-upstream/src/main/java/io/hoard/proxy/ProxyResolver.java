@@ -14,7 +14,9 @@ import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import io.hoard.upstream.Credentials;
 import io.hoard.upstream.RegistryClient;
+import io.hoard.upstream.AddressPolicy;
 import io.hoard.upstream.UpstreamEndpoint;
+import io.hoard.upstream.UpstreamException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 
 /**
@@ -41,6 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProxyResolver implements RepositoryResolver {
     private static final Set<String> DOCKER_HUB = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
+    /** Where Docker Hub's registry API is, for {@code proxy.on} without configured upstreams. */
+    private static final String DOCKER_HUB_API = "registry-1.docker.io";
+    /** Upstreams named by clients that are remembered (token caches, breakers); the least recently used go first. */
     private static final int MAX_DYNAMIC_UPSTREAMS = 256;
     /** A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
     private static final java.util.regex.Pattern VALID_HOST = java.util.regex.Pattern.compile(
@@ -52,7 +58,15 @@ public final class ProxyResolver implements RepositoryResolver {
     private final DriverRegistry registry;
     private final ProxyConfig config;
     private final List<Configured> configured = new ArrayList<>();
-    private final ConcurrentHashMap<String, UpstreamEndpoint> dynamic = new ConcurrentHashMap<>();
+    private final Map<String, UpstreamEndpoint> dynamic = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, UpstreamEndpoint> eldest) {
+            return size() > MAX_DYNAMIC_UPSTREAMS;
+        }
+    };
+    private final AllowedHosts allowedHosts;
+    private final AddressPolicy dynamicPolicy;
+    private final AccessConfirmations confirmations;
     private final BlobFetcher fetcher;
     private final Inflight<String, Optional<Manifest>> manifestFetches = new Inflight<>();
     private final Inflight<String, Optional<Digest>> tagRefreshes = new Inflight<>();
@@ -69,7 +83,10 @@ public final class ProxyResolver implements RepositoryResolver {
                     new RegistryClient(endpoint, Credentials.of(remote.username(), remote.password())),
                     remote.ttl().orElse(config.ttl())));
         }
-        this.fetcher = new BlobFetcher(registry, spoolDir, config.timeout(), metrics);
+        this.fetcher = new BlobFetcher(registry, spoolDir, config.timeout(), config.maxBlobSize(), metrics);
+        this.allowedHosts = new AllowedHosts(config.allowedHosts());
+        this.dynamicPolicy = AddressPolicy.publicOnly(allowedHosts.exact());
+        this.confirmations = new AccessConfirmations(clock, config.accessTtl(), config.accessGrace());
     }
 
     public ProxyMetrics metrics() {
@@ -87,7 +104,8 @@ public final class ProxyResolver implements RepositoryResolver {
         Credentials client = Credentials.fromBasicHeader(access.authorization());
         if (!ns.isEmpty()) {
             ProxyTarget target = byHost(ns, name, client).orElseThrow(() -> new RegistryException(ErrorCode.NAME_UNKNOWN,
-                    "registry '" + ns + "' is not an upstream of this Hoard (proxy.remoteregistries), and proxy.on is off"));
+                    "registry '" + Digest.abbreviate(ns) + "' is not an upstream of this Hoard (proxy.remoteregistries)"
+                            + (config.dynamic() ? " and not a registry host name" : ", and proxy.on is off")));
             return proxied(target, access);
         }
         int slash = name.indexOf('/');
@@ -100,10 +118,10 @@ public final class ProxyResolver implements RepositoryResolver {
                 }
             }
         }
-        return defaultRoute(RepositoryName.of(name), access);
+        return defaultRoute(RepositoryName.of(name), access, client);
     }
 
-    private Repository defaultRoute(RepositoryName name, Access access) {
+    private Repository defaultRoute(RepositoryName name, Access access, Credentials client) {
         Origin origin = registry.origin(name);
         if (access.write()) {
             if (origin == Origin.CACHED) {
@@ -116,11 +134,12 @@ public final class ProxyResolver implements RepositoryResolver {
                         + " (proxy.localnamespaces), not under '" + first + "'");
             }
             if (origin == Origin.UNKNOWN) {
+                refuseShadowing(name, first);
                 registry.markOrigin(name, Origin.LOCAL);
             }
             return registry.repository(name);
         }
-        if (configured.isEmpty() || isLocal(name, origin)) {
+        if ((configured.isEmpty() && !config.dynamic()) || isLocal(name, origin)) {
             return registry.repository(name);
         }
         String remote = name.value().contains("/") ? name.value() : "library/" + name.value();
@@ -128,8 +147,45 @@ public final class ProxyResolver implements RepositoryResolver {
         if (!cacheName.equals(name) && isLocal(cacheName, registry.origin(cacheName))) {
             return registry.repository(cacheName);
         }
+        return repository(dockerHub(remote, client));
+    }
+
+    /**
+     * The default upstream's target for a Docker Hub name: the first configured upstream, or (with
+     * {@code proxy.on} and none configured) Docker Hub itself, with the client's credentials.
+     */
+    private ProxyTarget dockerHub(String remote, Credentials client) {
+        if (!configured.isEmpty()) {
+            Configured def = configured.get(0);
+            return new ProxyTarget(def.client(), remote, RepositoryName.of(remote), def.ttl(), null);
+        }
+        return dynamicTarget(DOCKER_HUB_API, remote, client);
+    }
+
+    /**
+     * A first push into a name must not shadow what the default upstream serves (otherwise anyone
+     * allowed to push could replace {@code alpine} for everyone): refused when the upstream has the
+     * repository, or cannot say, unless the namespace is declared local.
+     */
+    private void refuseShadowing(RepositoryName name, String namespace) {
+        if (configured.isEmpty() || config.localNamespaces().contains(namespace)) {
+            return;
+        }
+        String remote = name.value().contains("/") ? name.value() : "library/" + name.value();
         Configured def = configured.get(0);
-        return repository(new ProxyTarget(def.client(), remote, cacheName, def.ttl(), false));
+        boolean served;
+        try {
+            served = def.client().serves(remote);
+        } catch (UpstreamException e) {
+            throw new RegistryException(ErrorCode.DENIED, "cannot push to " + name + ": " + def.remote().url() + " cannot "
+                    + "say whether it serves that name, and a push must not shadow it; list '" + namespace
+                    + "' in proxy.localnamespaces to push there");
+        }
+        if (served) {
+            throw new RegistryException(ErrorCode.DENIED, "cannot push to " + name + ": the default upstream "
+                    + def.remote().url() + " serves " + remote + " and pulls of it would get this push instead; push to "
+                    + "a name of your own, or list '" + namespace + "' in proxy.localnamespaces");
+        }
     }
 
     /**
@@ -157,25 +213,47 @@ public final class ProxyResolver implements RepositoryResolver {
     /** The target for repository {@code name} on the registry {@code host}, if it is an upstream. */
     private Optional<ProxyTarget> byHost(String host, String name, Credentials client) {
         if (DOCKER_HUB.contains(host)) {
-            if (configured.isEmpty()) {
+            if (configured.isEmpty() && !config.dynamic()) {
                 return Optional.empty();
             }
-            String remote = name.contains("/") ? name : "library/" + name;
-            Configured def = configured.get(0);
-            return Optional.of(new ProxyTarget(def.client(), remote, RepositoryName.of(remote), def.ttl(), false));
+            return Optional.of(dockerHub(name.contains("/") ? name : "library/" + name, client));
         }
         Optional<Configured> c = configuredByHost(host);
         if (c.isPresent()) {
             boolean isDefault = c.get() == configured.get(0);
             RepositoryName cacheName = RepositoryName.of(isDefault ? name : hostDirectory(host) + "/" + name);
-            return Optional.of(new ProxyTarget(c.get().client(), name, cacheName, c.get().ttl(), false));
+            return Optional.of(new ProxyTarget(c.get().client(), name, cacheName, c.get().ttl(), null));
         }
         if (!config.dynamic() || !looksLikeHost(host)) {
             return Optional.empty();
         }
+        return Optional.of(dynamicTarget(host, name, client));
+    }
+
+    /** A repository of an upstream named by the client, reached with the client's credentials. */
+    private ProxyTarget dynamicTarget(String host, String name, Credentials client) {
+        checkAllowed(host);
         UpstreamEndpoint endpoint = dynamicEndpoint(host);
-        return Optional.of(new ProxyTarget(new RegistryClient(endpoint, client), name,
-                RepositoryName.of(hostDirectory(host) + "/" + name), config.ttl(), true));
+        ClientGate gate = new ClientGate(confirmations, confirmations.key(endpoint.name(), name, client));
+        return new ProxyTarget(new RegistryClient(endpoint, client), name, RepositoryName.of(hostDirectory(host) + "/" + name),
+                config.ttl(), gate);
+    }
+
+    /**
+     * Refuses, without any connection, a host that {@code proxy.allowedhosts} does not list, and an
+     * address literal (or localhost) that is not public unless listed exactly. Names that resolve to
+     * such addresses are refused when connecting ({@link AddressPolicy}).
+     */
+    private void checkAllowed(String host) {
+        if (!allowedHosts.permits(host)) {
+            throw new RegistryException(ErrorCode.DENIED, "registry '" + host + "' is not in proxy.allowedhosts, so this "
+                    + "Hoard does not proxy it");
+        }
+        if (!allowedHosts.exactly(host) && AllowedHosts.isNonPublicLiteral(host)) {
+            throw new RegistryException(ErrorCode.DENIED, "registry '" + host + "' is a loopback, private or otherwise "
+                    + "non-public address, which clients may not name; an operator can list that exact host in "
+                    + "proxy.allowedhosts");
+        }
     }
 
     private Optional<Configured> configuredByHost(String host) {
@@ -190,17 +268,11 @@ public final class ProxyResolver implements RepositoryResolver {
     }
 
     private UpstreamEndpoint dynamicEndpoint(String host) {
-        UpstreamEndpoint existing = dynamic.get(host);
-        if (existing != null) {
-            return existing;
+        synchronized (dynamic) {
+            // Registries on loopback speak plain HTTP, as docker and containerd assume too.
+            return dynamic.computeIfAbsent(host, h -> UpstreamEndpoint.dynamic(URI.create((isLoopback(h) ? "http" : "https")
+                    + "://" + h), dynamicPolicy, config.connectTimeout(), config.timeout(), clock));
         }
-        if (dynamic.size() >= MAX_DYNAMIC_UPSTREAMS) {
-            throw new RegistryException(ErrorCode.DENIED, "too many different upstreams named by clients");
-        }
-        // Registries on loopback speak plain HTTP, as docker and containerd assume too.
-        String scheme = isLoopback(host) ? "http" : "https";
-        return dynamic.computeIfAbsent(host, h -> UpstreamEndpoint.dynamic(URI.create(scheme + "://" + h),
-                config.connectTimeout(), config.timeout(), clock));
     }
 
     /** A repository-name-safe directory for a host: {@code 127.0.0.1:5000} → {@code 127.0.0.1-5000}. */

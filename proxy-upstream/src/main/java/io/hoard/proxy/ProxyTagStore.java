@@ -51,10 +51,13 @@ final class ProxyTagStore implements TagStore {
         Optional<Digest> cached = local.get(tag);
         Optional<Instant> confirmed = registry.tagModified(target.cacheName(), tag);
         if (cached.isPresent() && confirmed.isPresent()
-                && Duration.between(confirmed.get(), clock.instant()).compareTo(target.ttl()) < 0) {
+                && Duration.between(confirmed.get(), clock.instant()).compareTo(target.ttl()) < 0
+                && (target.gate() == null || target.gate().fresh())) {
             return cached;
         }
-        return refreshes.run(target.cacheName() + ":" + tag, () -> refresh(tag, cached));
+        // Under proxy.on a client not accepted recently revalidates with its own credentials (a HEAD),
+        // which is also how its access to the repository is confirmed.
+        return refreshes.run(target.flightKey(target.cacheName() + ":" + tag), () -> refresh(tag, cached));
     }
 
     private Optional<Digest> refresh(String tag, Optional<Digest> cached) {
@@ -62,6 +65,7 @@ final class ProxyTagStore implements TagStore {
             if (cached.isEmpty()) {
                 Optional<UpstreamManifest> fetched = target.upstream().getManifest(target.remoteName(), tag,
                         registry.maxManifestBytes());
+                accepted();
                 if (fetched.isEmpty()) {
                     return Optional.empty();
                 }
@@ -71,6 +75,7 @@ final class ProxyTagStore implements TagStore {
             }
             metrics.revalidations.increment();
             Optional<Descriptor> head = target.upstream().headManifest(target.remoteName(), tag);
+            accepted();
             if (head.isEmpty()) {
                 return Optional.empty(); // the upstream says the tag is gone; the cached manifest stays by digest
             }
@@ -82,17 +87,41 @@ final class ProxyTagStore implements TagStore {
             local.tag(tag, current); // also records the confirmation time
             return Optional.of(current);
         } catch (UpstreamException | RegistryException e) {
-            if (cached.isPresent()) {
+            if (cached.isPresent() && staleAllowed(e)) {
                 metrics.staleServes.increment();
                 LOG.warn("serving {}:{} from cache ({}): upstream could not revalidate it: {}", target.cacheName(), tag,
                         cached.get(), e.getMessage());
                 return cached;
             }
             if (e instanceof UpstreamException u) {
-                throw UpstreamErrors.toClient(u, "manifest " + target.remoteName() + ":" + tag, target.clientCredentials());
+                throw UpstreamErrors.toClient(u, "manifest " + target.remoteName() + ":" + tag, target);
             }
             throw (RegistryException) e;
         }
+    }
+
+    /** Under proxy.on, the upstream just answered this client: remember it accepted the client. */
+    private void accepted() {
+        if (target.gate() != null) {
+            target.gate().confirmed(target.upstream(), target.remoteName());
+        }
+    }
+
+    /**
+     * Whether a failed revalidation leaves the cached tag to this client: always for configured
+     * upstreams (an outage is not the client's problem); under proxy.on only when the upstream could
+     * not be asked and had accepted this client recently — a refusal is the client's answer.
+     */
+    private boolean staleAllowed(RuntimeException e) {
+        ClientGate gate = target.gate();
+        if (gate == null) {
+            return true;
+        }
+        if (e instanceof UpstreamException u) {
+            return gate.outage(u);
+        }
+        ErrorCode code = ((RegistryException) e).code();
+        return code != ErrorCode.UNAUTHORIZED && code != ErrorCode.DENIED && gate.recentlyAccepted();
     }
 
     @Override
@@ -110,6 +139,7 @@ final class ProxyTagStore implements TagStore {
     public List<String> list() {
         try {
             Optional<List<String>> upstream = target.upstream().tags(target.remoteName());
+            accepted();
             if (upstream.isPresent()) {
                 return upstream.get().stream().sorted().distinct().toList();
             }
@@ -120,6 +150,9 @@ final class ProxyTagStore implements TagStore {
             }
             return cached;
         } catch (UpstreamException e) {
+            if (target.gate() != null && !target.gate().outage(e)) {
+                throw UpstreamErrors.toClient(e, "the tags of " + target.remoteName(), target);
+            }
             return local.list();
         }
     }

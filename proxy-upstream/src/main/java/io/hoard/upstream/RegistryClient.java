@@ -7,19 +7,17 @@ import io.hoard.model.Digest;
 import io.hoard.model.MediaTypes;
 import io.hoard.model.RegistryException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +33,12 @@ public final class RegistryClient implements UpstreamRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String MANIFEST_ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
             MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
+    private static final String USER_AGENT = "hoard/0.1 (pull-through cache)";
     private static final int MAX_REDIRECTS = 5;
+    /** The most bytes of one tag-list page or referrers index that are buffered (distribution's manifest cap). */
+    static final int MAX_LIST_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_TAG_PAGES = 100;
+    private static final int MAX_TAGS = 100_000;
     private static final int MAX_CONNECT_RETRIES = 2;
     private static final long MAX_RETRY_AFTER_MS = 2000;
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
@@ -61,57 +64,55 @@ public final class RegistryClient implements UpstreamRegistry {
 
     @Override
     public Optional<Descriptor> headManifest(String repository, String reference) {
-        HttpResponse<byte[]> r = call("HEAD", "/v2/" + repository + "/manifests/" + reference, repository,
-                MANIFEST_ACCEPT, null, HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 404) {
-            return Optional.empty();
+        try (Transport.Response r = call("HEAD", "/v2/" + repository + "/manifests/" + reference, repository,
+                MANIFEST_ACCEPT, null)) {
+            if (r.status() == 404) {
+                return Optional.empty();
+            }
+            expect(r, 200, "HEAD manifest " + repository + ":" + reference);
+            String digest = r.header("Docker-Content-Digest").orElseThrow(() -> new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL, name() + " sent no Docker-Content-Digest for " + repository + ":"
+                            + reference));
+            return Optional.of(new Descriptor(parseDigest(digest), Math.max(0, r.contentLength()),
+                    mediaType(r.header("Content-Type").orElse(""))));
         }
-        expect(r, 200, "HEAD manifest " + repository + ":" + reference);
-        String digest = r.headers().firstValue("Docker-Content-Digest").orElseThrow(() -> new UpstreamException(
-                UpstreamException.Kind.PROTOCOL, name() + " sent no Docker-Content-Digest for " + repository + ":" + reference));
-        return Optional.of(new Descriptor(parseDigest(digest), contentLength(r).orElse(0),
-                mediaType(r.headers().firstValue("Content-Type").orElse(""))));
     }
 
     @Override
     public Optional<UpstreamManifest> getManifest(String repository, String reference, int maxBytes) {
-        HttpResponse<InputStream> r = call("GET", "/v2/" + repository + "/manifests/" + reference, repository,
-                MANIFEST_ACCEPT, null, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = r.body()) {
-            if (r.statusCode() == 404) {
+        try (Transport.Response r = call("GET", "/v2/" + repository + "/manifests/" + reference, repository,
+                MANIFEST_ACCEPT, null)) {
+            if (r.status() == 404) {
                 return Optional.empty();
             }
             expect(r, 200, "GET manifest " + repository + ":" + reference);
-            byte[] content = body.readNBytes(maxBytes + 1);
-            if (content.length > maxBytes) {
-                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "manifest " + repository + ":" + reference
-                        + " on " + name() + " is larger than " + maxBytes + " bytes");
-            }
+            byte[] content = read(r, maxBytes, "manifest " + repository + ":" + reference);
             stats().bytes.add(content.length);
-            String declared = r.headers().firstValue("Docker-Content-Digest").orElse(null);
+            String declared = r.header("Docker-Content-Digest").orElse(null);
             Digest digest = Digest.of(declared == null ? io.hoard.model.DigestAlgorithm.SHA256 : parseDigest(declared).algorithm(),
                     content);
-            if (declared != null && !digest.toString().equals(declared)) {
+            if (declared != null && !digest.toString().equals(declared.trim())) {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent manifest " + repository + ":"
-                        + reference + " whose digest is " + digest + ", not " + declared);
+                        + reference + " whose digest is " + digest + ", not the one it announced");
             }
-            return Optional.of(new UpstreamManifest(content, mediaType(r.headers().firstValue("Content-Type").orElse("")), digest));
-        } catch (IOException e) {
-            throw failure("reading manifest " + repository + ":" + reference, e);
+            return Optional.of(new UpstreamManifest(content, mediaType(r.header("Content-Type").orElse("")), digest));
         }
     }
 
     @Override
     public Optional<Descriptor> headBlob(String repository, Digest digest) {
-        HttpResponse<byte[]> r = call("HEAD", "/v2/" + repository + "/blobs/" + digest, repository, null, null,
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 404) {
-            return Optional.empty();
+        try (Transport.Response r = call("HEAD", "/v2/" + repository + "/blobs/" + digest, repository, null, null)) {
+            if (r.status() == 404) {
+                return Optional.empty();
+            }
+            expect(r, 200, "HEAD blob " + repository + "@" + digest);
+            long size = r.contentLength();
+            if (size < 0) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent no Content-Length for blob "
+                        + digest);
+            }
+            return Optional.of(new Descriptor(digest, size, Descriptor.OCTET_STREAM));
         }
-        expect(r, 200, "HEAD blob " + repository + "@" + digest);
-        return Optional.of(new Descriptor(digest, contentLength(r).orElseThrow(() -> new UpstreamException(
-                UpstreamException.Kind.PROTOCOL, name() + " sent no Content-Length for blob " + digest)),
-                Descriptor.OCTET_STREAM));
     }
 
     @Override
@@ -120,31 +121,28 @@ public final class RegistryClient implements UpstreamRegistry {
         if (fast.isPresent()) {
             return fast;
         }
-        HttpResponse<InputStream> r = call("GET", "/v2/" + repository + "/blobs/" + digest, repository, null,
-                offset > 0 ? "bytes=" + offset + "-" : null, HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() == 404) {
-            close(r.body());
+        Transport.Response r = call("GET", "/v2/" + repository + "/blobs/" + digest, repository, null,
+                offset > 0 ? "bytes=" + offset + "-" : null);
+        if (r.status() == 404) {
+            r.close();
             return Optional.empty();
         }
-        if (offset > 0 && r.statusCode() == 206) {
-            long total = r.headers().firstValue("Content-Range").map(RegistryClient::totalOfContentRange).orElse(-1L);
+        if (offset > 0 && r.status() == 206) {
+            long total = r.header("Content-Range").map(RegistryClient::totalOfContentRange).orElse(-1L);
             if (total < 0) {
-                close(r.body());
+                r.close();
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent a 206 without Content-Range");
             }
             return Optional.of(new BlobStream(total, offset, r.body()));
         }
-        if (r.statusCode() != 200) {
-            close(r.body());
-            expect(r, 200, "GET blob " + repository + "@" + digest);
-        }
-        long size = contentLength(r).orElse(-1);
+        expect(r, 200, "GET blob " + repository + "@" + digest);
+        long size = r.contentLength();
         if (offset > 0) {
             // The upstream ignored the Range header: skip what we have.
             try {
                 r.body().skipNBytes(offset);
             } catch (IOException e) {
-                close(r.body());
+                r.close();
                 throw failure("skipping to offset " + offset + " of blob " + digest, e);
             }
         }
@@ -153,14 +151,16 @@ public final class RegistryClient implements UpstreamRegistry {
 
     /**
      * The common case — a 200/206 with a Content-Length from the upstream's own host, with the token
-     * already known — on a plain socket ({@link RawBlobGet}); empty when anything else happens, so
-     * that the full client handles redirects, challenges and errors.
+     * already known — on a plain socket ({@link SocketTransport}); empty when anything else happens,
+     * so that the full client handles redirects, challenges and errors.
      */
     private Optional<BlobStream> openBlobDirectly(String repository, Digest digest, long offset) {
+        SocketTransport sockets = endpoint.fastPath();
         URI uri = endpoint.base().resolve("/v2/" + repository + "/blobs/" + digest);
-        if (!endpoint.breaker().allow() || !RawBlobGet.direct(uri)) {
+        if (sockets == null || !endpoint.breaker().allow() || !direct(uri)) {
             return Optional.empty(); // the full client reports the open breaker, or goes through the proxy
         }
+        Transport.Response a = null;
         try {
             String scope = "repository:" + repository + ":pull";
             Challenge c = endpoint.challenge();
@@ -168,56 +168,74 @@ public final class RegistryClient implements UpstreamRegistry {
                 return Optional.empty(); // let the full client fetch (and cache) the token
             }
             stats().requests.increment();
-            Optional<RawBlobGet.Answer> answer = RawBlobGet.get(endpoint, uri, authorization(scope),
-                    offset > 0 ? "bytes=" + offset + "-" : null, endpoint.connectTimeout());
-            if (answer.isEmpty()) {
-                return Optional.empty();
-            }
-            RawBlobGet.Answer a = answer.get();
-            long length = Long.parseLong(a.headers().get("content-length"));
-            if (offset > 0 && a.status() == 206) {
-                long total = totalOfContentRange(a.headers().getOrDefault("content-range", ""));
-                if (total < 0) {
-                    a.body().close();
-                    return Optional.empty();
-                }
-                endpoint.breaker().success();
-                return Optional.of(new BlobStream(total, offset, a.body()));
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("User-Agent", USER_AGENT);
+            headers.put("Accept", "*/*");
+            String auth = authorization(scope);
+            if (auth != null) {
+                headers.put("Authorization", auth);
             }
             if (offset > 0) {
-                a.body().close(); // the upstream ignored the Range: let the full client skip
-                return Optional.empty();
+                headers.put("Range", "bytes=" + offset + "-");
             }
-            endpoint.breaker().success();
-            return Optional.of(new BlobStream(length, 0, a.body()));
-        } catch (RawBlobGet.ConnectFailed e) {
+            a = sockets.send(new Transport.Request("GET", uri, headers, null, endpoint.timeout()));
+            long length = a.contentLength();
+            boolean simple = length >= 0 && a.headers("Transfer-Encoding").isEmpty();
+            if (simple && offset > 0 && a.status() == 206) {
+                long total = a.header("Content-Range").map(RegistryClient::totalOfContentRange).orElse(-1L);
+                if (total >= 0) {
+                    endpoint.breaker().success();
+                    return Optional.of(new BlobStream(total, offset, a.body()));
+                }
+            } else if (simple && offset == 0 && a.status() == 200) {
+                endpoint.breaker().success();
+                return Optional.of(new BlobStream(length, 0, a.body()));
+            }
+            a.close(); // anything else (a redirect, a challenge, an ignored Range): the full client
+            return Optional.empty();
+        } catch (SocketTransport.ConnectFailed e) {
             return Optional.empty(); // the full client retries refused connections with backoff
         } catch (java.net.SocketTimeoutException e) {
             // The upstream accepted and then said nothing: asking again would only wait as long once more.
             throw outage("GET", "/v2/" + repository + "/blobs/" + digest, e);
         } catch (IOException | RuntimeException e) {
+            if (a != null) {
+                a.close();
+            }
             return Optional.empty(); // the full client retries, and reports what is wrong
         }
+    }
+
+    /** True when no HTTP proxy is configured for {@code uri} (the socket path connects directly). */
+    private static boolean direct(URI uri) {
+        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        return selector == null || selector.select(uri).stream().allMatch(p -> p.type() == java.net.Proxy.Type.DIRECT);
     }
 
     @Override
     public Optional<List<String>> tags(String repository) {
         List<String> tags = new ArrayList<>();
         String path = "/v2/" + repository + "/tags/list";
-        for (int page = 0; page < 100 && path != null; page++) {
-            HttpResponse<byte[]> r = call("GET", path, repository, "application/json", null,
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() == 404) {
-                return page == 0 ? Optional.empty() : Optional.of(tags);
+        for (int page = 0; page < MAX_TAG_PAGES && path != null; page++) {
+            String next;
+            try (Transport.Response r = call("GET", path, repository, "application/json", null)) {
+                if (r.status() == 404) {
+                    return page == 0 ? Optional.empty() : Optional.of(tags);
+                }
+                expect(r, 200, "GET tags of " + repository);
+                byte[] body = read(r, MAX_LIST_BYTES, "the tag list of " + repository);
+                try {
+                    JSON.readTree(body).path("tags").forEach(t -> tags.add(t.asText()));
+                } catch (IOException e) {
+                    throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent an invalid tag list", e);
+                }
+                if (tags.size() > MAX_TAGS) {
+                    throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " lists more than " + MAX_TAGS
+                            + " tags for " + repository);
+                }
+                next = r.header("Link").map(LINK_NEXT::matcher).filter(Matcher::find).map(m -> m.group(1)).orElse(null);
             }
-            expect(r, 200, "GET tags of " + repository);
-            try {
-                JSON.readTree(r.body()).path("tags").forEach(t -> tags.add(t.asText()));
-            } catch (IOException e) {
-                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent an invalid tag list", e);
-            }
-            path = r.headers().firstValue("Link").map(LINK_NEXT::matcher).filter(Matcher::find).map(m -> m.group(1))
-                    .orElse(null);
+            path = next;
         }
         return Optional.of(tags);
     }
@@ -226,17 +244,44 @@ public final class RegistryClient implements UpstreamRegistry {
     public Optional<byte[]> referrers(String repository, Digest subject, @Nullable String artifactType) {
         String path = "/v2/" + repository + "/referrers/" + subject
                 + (artifactType == null ? "" : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8));
-        HttpResponse<byte[]> r = call("GET", path, repository, MediaTypes.OCI_INDEX, null, HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-            return Optional.empty(); // 404: no referrers API upstream
+        try (Transport.Response r = call("GET", path, repository, MediaTypes.OCI_INDEX, null)) {
+            if (r.status() != 200) {
+                return Optional.empty(); // 404: no referrers API upstream
+            }
+            return Optional.of(read(r, MAX_LIST_BYTES, "the referrers of " + subject));
         }
-        return Optional.of(r.body());
+    }
+
+    /**
+     * True when the upstream serves {@code repository} to these credentials (its first page of tags
+     * answers 200); false for a 404, 401 or 403 (Docker Hub answers 401 for names it does not have).
+     *
+     * @throws UpstreamException when the upstream cannot say (unreachable, 5xx, 429, anything odd)
+     */
+    public boolean serves(String repository) {
+        try (Transport.Response r = call("GET", "/v2/" + repository + "/tags/list?n=1", repository, "application/json", null)) {
+            return r.status() == 200;
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.UNAUTHORIZED) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<java.time.Instant> accessExpires(String repository) {
+        Challenge c = endpoint.challenge();
+        if (c == null || !c.isBearer()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(endpoint.tokens().expires(c, "repository:" + repository + ":pull", credentials));
     }
 
     // ---- the one caller ----
 
-    private <T> HttpResponse<T> call(String method, String path, String repository, @Nullable String accept,
-            @Nullable String range, HttpResponse.BodyHandler<T> handler) {
+    private Transport.Response call(String method, String path, String repository, @Nullable String accept,
+            @Nullable String range) {
         if (!endpoint.breaker().allow()) {
             throw new UpstreamException(UpstreamException.Kind.UNREACHABLE,
                     name() + " is failing; not asking it again for a while (circuit breaker open)");
@@ -247,22 +292,22 @@ public final class RegistryClient implements UpstreamRegistry {
         int throttled = 0;
         while (true) {
             try {
-                HttpResponse<T> r = send(method, endpoint.base().resolve(path), scope, accept, range, handler);
+                Transport.Response r = send(method, endpoint.base().resolve(path), scope, accept, range);
                 recordRateLimit(r);
-                if (r.statusCode() == 401 && !refreshed) {
+                if (r.status() == 401 && !refreshed) {
                     refreshed = true;
-                    close(r.body());
+                    r.close();
                     authenticate(r, scope);
                     continue;
                 }
-                if (r.statusCode() == 401 || r.statusCode() == 403) {
-                    close(r.body());
+                if (r.status() == 401 || r.status() == 403) {
+                    r.close();
                     endpoint.breaker().success();
                     throw new UpstreamException(UpstreamException.Kind.UNAUTHORIZED, name() + " refused " + credentials
-                            + " for " + method + " " + path + " (HTTP " + r.statusCode() + ")");
+                            + " for " + method + " " + path + " (HTTP " + r.status() + ")");
                 }
-                if (r.statusCode() == 429) {
-                    close(r.body());
+                if (r.status() == 429) {
+                    r.close();
                     stats().tooManyRequests.increment();
                     long wait = retryAfterMillis(r);
                     if (throttled++ == 0 && wait <= MAX_RETRY_AFTER_MS) {
@@ -273,16 +318,18 @@ public final class RegistryClient implements UpstreamRegistry {
                     throw new UpstreamException(UpstreamException.Kind.TOO_MANY_REQUESTS,
                             name() + " answered 429 Too Many Requests for " + method + " " + path);
                 }
-                if (r.statusCode() >= 500) {
-                    close(r.body());
+                if (r.status() >= 500) {
+                    r.close();
                     endpoint.breaker().failure();
                     stats().errors.increment();
                     throw new UpstreamException(UpstreamException.Kind.SERVER_ERROR,
-                            name() + " answered " + r.statusCode() + " for " + method + " " + path);
+                            name() + " answered " + r.status() + " for " + method + " " + path);
                 }
                 endpoint.breaker().success();
                 return r;
-            } catch (ConnectException e) {
+            } catch (AddressPolicy.RefusedAddressException e) {
+                throw refusedAddress(e);
+            } catch (ConnectException | SocketTransport.ConnectFailed e) {
                 if (connectRetries++ < MAX_CONNECT_RETRIES) {
                     sleep(200L << (2 * (connectRetries - 1)));
                     continue;
@@ -297,41 +344,72 @@ public final class RegistryClient implements UpstreamRegistry {
         }
     }
 
-    /** Sends one request, following redirects; credentials go only to the upstream's own host. */
-    private <T> HttpResponse<T> send(String method, URI uri, String scope, @Nullable String accept, @Nullable String range,
-            HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+    /**
+     * Sends one request, following redirects (only to http and https URLs); credentials go only to
+     * the upstream's own host.
+     */
+    private Transport.Response send(String method, URI uri, String scope, @Nullable String accept, @Nullable String range)
+            throws IOException, InterruptedException {
         URI target = uri;
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(endpoint.timeout())
-                    .method(method, HttpRequest.BodyPublishers.noBody())
-                    .header("User-Agent", "hoard/0.1 (pull-through cache)");
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("User-Agent", USER_AGENT);
             if (accept != null) {
-                b.header("Accept", accept);
+                headers.put("Accept", accept);
             }
             if (range != null) {
-                b.header("Range", range);
+                headers.put("Range", range);
             }
             boolean sameHost = target.getHost().equalsIgnoreCase(endpoint.base().getHost())
                     && target.getPort() == endpoint.base().getPort();
             if (sameHost) {
                 String auth = authorization(scope);
                 if (auth != null) {
-                    b.header("Authorization", auth);
+                    headers.put("Authorization", auth);
                 }
             }
             stats().requests.increment();
-            HttpResponse<T> r = endpoint.http().send(b.build(), handler);
-            int status = r.statusCode();
+            Transport.Response r = endpoint.transport().send(new Transport.Request(method, target, headers, null,
+                    endpoint.timeout()));
+            int status = r.status();
             if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
                 return r;
             }
-            close(r.body());
-            Optional<String> location = r.headers().firstValue("Location");
+            r.close();
+            Optional<String> location = r.header("Location");
             if (location.isEmpty() || hop >= MAX_REDIRECTS) {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " redirected "
                         + (location.isEmpty() ? "without a Location" : "more than " + MAX_REDIRECTS + " times"));
             }
-            target = target.resolve(location.get());
+            target = redirectTarget(target, location.get());
+        }
+    }
+
+    /** Where a redirect goes: an http or https URL with a host, never another scheme (file:, ftp:, ...). */
+    private URI redirectTarget(URI from, String location) {
+        URI next;
+        try {
+            next = from.resolve(new URI(location.trim()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " redirected to a malformed URL");
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || next.getHost() == null) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " redirected to a URL that is not "
+                    + "http(s) with a host; not followed");
+        }
+        return next;
+    }
+
+    /** The body, at most {@code max} bytes. */
+    private byte[] read(Transport.Response r, int max, String what) {
+        try {
+            return r.readBody(max);
+        } catch (Transport.BodyTooLargeException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, name() + " sent more than " + max + " bytes for "
+                    + what);
+        } catch (IOException e) {
+            throw failure("reading " + what, e);
         }
     }
 
@@ -348,13 +426,13 @@ public final class RegistryClient implements UpstreamRegistry {
         }
         String token = endpoint.tokens().cached(c, scope, credentials);
         if (token == null) {
-            token = endpoint.tokens().fetch(endpoint.http(), c, scope, credentials, endpoint.timeout());
+            token = endpoint.tokens().fetch(endpoint.transport(), c, scope, credentials, endpoint.timeout());
         }
         return "Bearer " + token;
     }
 
-    private void authenticate(HttpResponse<?> r, String scope) {
-        Challenge c = r.headers().allValues("WWW-Authenticate").stream().map(Challenge::parse).flatMap(Optional::stream)
+    private void authenticate(Transport.Response r, String scope) {
+        Challenge c = r.headers("WWW-Authenticate").stream().map(Challenge::parse).flatMap(Optional::stream)
                 .filter(ch -> ch.isBearer() || ch.isBasic()).findFirst()
                 .orElseThrow(() -> new UpstreamException(UpstreamException.Kind.UNAUTHORIZED,
                         name() + " wants authentication but sent no Bearer or Basic challenge"));
@@ -368,15 +446,19 @@ public final class RegistryClient implements UpstreamRegistry {
         endpoint.challenge(c);
         if (c.isBearer()) {
             // Fetch now so that a refusal surfaces as the token service's answer.
-            endpoint.tokens().fetch(endpoint.http(), c, scope, credentials, endpoint.timeout());
+            endpoint.tokens().fetch(endpoint.transport(), c, scope, credentials, endpoint.timeout());
         }
     }
 
-    private void recordRateLimit(HttpResponse<?> r) {
-        r.headers().firstValue("ratelimit-limit").flatMap(RegistryClient::leadingNumber)
+    private void recordRateLimit(Transport.Response r) {
+        r.header("ratelimit-limit").flatMap(RegistryClient::leadingNumber)
                 .ifPresent(stats().rateLimitLimit::set);
-        r.headers().firstValue("ratelimit-remaining").flatMap(RegistryClient::leadingNumber)
+        r.header("ratelimit-remaining").flatMap(RegistryClient::leadingNumber)
                 .ifPresent(stats().rateLimitRemaining::set);
+    }
+
+    private UpstreamException refusedAddress(AddressPolicy.RefusedAddressException e) {
+        return new UpstreamException(UpstreamException.Kind.REFUSED_ADDRESS, name() + ": " + e.getMessage(), e);
     }
 
     private UpstreamException outage(String method, String path, IOException e) {
@@ -394,10 +476,11 @@ public final class RegistryClient implements UpstreamRegistry {
         return new UpstreamException(UpstreamException.Kind.UNREACHABLE, name() + ": failed " + action + ": " + e, e);
     }
 
-    private void expect(HttpResponse<?> r, int status, String action) {
-        if (r.statusCode() != status) {
+    private void expect(Transport.Response r, int status, String action) {
+        if (r.status() != status) {
+            r.close();
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
-                    name() + " answered " + r.statusCode() + " to " + action);
+                    name() + " answered " + r.status() + " to " + action);
         }
     }
 
@@ -413,10 +496,6 @@ public final class RegistryClient implements UpstreamRegistry {
         return contentType.split(";", 2)[0].trim();
     }
 
-    private static OptionalLong contentLength(HttpResponse<?> r) {
-        return r.headers().firstValueAsLong("Content-Length");
-    }
-
     private static long totalOfContentRange(String header) {
         int slash = header.lastIndexOf('/');
         try {
@@ -426,8 +505,8 @@ public final class RegistryClient implements UpstreamRegistry {
         }
     }
 
-    private static long retryAfterMillis(HttpResponse<?> r) {
-        return r.headers().firstValue("Retry-After").flatMap(RegistryClient::leadingNumber).map(s -> s * 1000)
+    private static long retryAfterMillis(Transport.Response r) {
+        return r.header("Retry-After").flatMap(RegistryClient::leadingNumber).map(s -> s * 1000)
                 .orElse(1000L);
     }
 
@@ -441,16 +520,6 @@ public final class RegistryClient implements UpstreamRegistry {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void close(Object body) {
-        if (body instanceof InputStream in) {
-            try {
-                in.close();
-            } catch (IOException e) {
-                // nothing left to do with it
-            }
         }
     }
 }

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +25,8 @@ public final class TokenCache {
     /** Spec default when the token service gives no {@code expires_in}. */
     private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
     private static final Duration SLACK = Duration.ofSeconds(10);
+    /** Tokens are a few KiB; no token service needs more. */
+    private static final int MAX_TOKEN_BYTES = 64 * 1024;
 
     private record Key(String realm, String service, String scope, String identity) {
     }
@@ -54,6 +53,12 @@ public final class TokenCache {
         return t != null && clock.instant().isBefore(t.expires()) ? t.value() : null;
     }
 
+    /** When the cached token for this scope and identity stops being used, if there is one. */
+    @Nullable Instant expires(Challenge challenge, String scope, Credentials credentials) {
+        Token t = tokens.get(key(challenge, scope, credentials));
+        return t == null ? null : t.expires();
+    }
+
     /** Forgets a token the upstream no longer accepts. */
     void invalidate(Challenge challenge, String scope, Credentials credentials) {
         tokens.remove(key(challenge, scope, credentials));
@@ -64,7 +69,7 @@ public final class TokenCache {
      *
      * @throws UpstreamException {@code UNAUTHORIZED} when the service refuses, {@code UNREACHABLE} when it is down
      */
-    String fetch(HttpClient http, Challenge challenge, String scope, Credentials credentials, Duration timeout) {
+    String fetch(Transport http, Challenge challenge, String scope, Credentials credentials, Duration timeout) {
         String realm = challenge.realm();
         if (realm.isEmpty()) {
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "bearer challenge without a realm");
@@ -77,26 +82,26 @@ public final class TokenCache {
         if (!scope.isEmpty()) {
             query.append(query.isEmpty() ? "" : "&").append("scope=").append(enc(scope));
         }
-        URI uri = URI.create(realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
-        HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        URI realmUri = realmUri(realm);
+        URI uri = URI.create(realmUri + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (!credentials.isAnonymous()) {
-            get.header("Authorization", credentials.basicHeader());
+            headers.put("Authorization", credentials.basicHeader());
         }
-        HttpResponse<byte[]> response = send(http, get.build(), realm);
-        if (response.statusCode() != 200 && !credentials.isAnonymous()) {
+        Answer response = send(http, new Transport.Request("GET", uri, headers, null, timeout), realm);
+        if (response.status() != 200 && !credentials.isAnonymous()) {
             String form = "grant_type=password&client_id=hoard&access_type=online&username=" + enc(credentials.username())
                     + "&password=" + enc(credentials.password()) + "&service=" + enc(service) + "&scope=" + enc(scope);
-            response = send(http, HttpRequest.newBuilder(URI.create(realm)).timeout(timeout)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), realm);
+            response = send(http, new Transport.Request("POST", realmUri, Map.of("Content-Type",
+                    "application/x-www-form-urlencoded"), form.getBytes(StandardCharsets.UTF_8), timeout), realm);
         }
-        if (response.statusCode() == 429 || response.statusCode() >= 500) {
-            throw new UpstreamException(response.statusCode() == 429 ? UpstreamException.Kind.TOO_MANY_REQUESTS
-                    : UpstreamException.Kind.SERVER_ERROR, "token service " + realm + " answered " + response.statusCode());
+        if (response.status() == 429 || response.status() >= 500) {
+            throw new UpstreamException(response.status() == 429 ? UpstreamException.Kind.TOO_MANY_REQUESTS
+                    : UpstreamException.Kind.SERVER_ERROR, "token service " + realm + " answered " + response.status());
         }
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             throw new UpstreamException(UpstreamException.Kind.UNAUTHORIZED, "token service " + realm + " refused "
-                    + credentials + " for " + scope + " (HTTP " + response.statusCode() + ")");
+                    + credentials + " for " + scope + " (HTTP " + response.status() + ")");
         }
         fetches.increment();
         Token token = parse(response.body(), realm);
@@ -123,9 +128,32 @@ public final class TokenCache {
         }
     }
 
-    private static HttpResponse<byte[]> send(HttpClient http, HttpRequest request, String realm) {
+    /** A token service's answer: its status and (capped) body. */
+    private record Answer(int status, byte[] body) {
+    }
+
+    /** The realm as an http(s) URL with a host: a challenge cannot send Hoard anywhere else. */
+    private static URI realmUri(String realm) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            URI uri = new URI(realm);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // refused below
+        }
+        throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "the bearer challenge's realm is not an http(s) URL");
+    }
+
+    private static Answer send(Transport http, Transport.Request request, String realm) {
+        try (Transport.Response r = http.send(request)) {
+            return new Answer(r.status(), r.status() == 200 ? r.readBody(MAX_TOKEN_BYTES) : new byte[0]);
+        } catch (Transport.BodyTooLargeException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "token service " + realm + " sent more than "
+                    + MAX_TOKEN_BYTES + " bytes");
+        } catch (AddressPolicy.RefusedAddressException e) {
+            throw new UpstreamException(UpstreamException.Kind.REFUSED_ADDRESS, "token service: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UpstreamException(UpstreamException.Kind.UNREACHABLE, "token service " + realm + " unreachable: " + e, e);
         } catch (InterruptedException e) {

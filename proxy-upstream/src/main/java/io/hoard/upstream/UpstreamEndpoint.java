@@ -35,43 +35,53 @@ public final class UpstreamEndpoint {
 
     private final String name;
     private final URI base;
-    private final HttpClient http;
+    private final Transport transport;
+    private final @Nullable SocketTransport fastPath;
     private final TokenCache tokens;
     private final CircuitBreaker breaker;
     private final UpstreamStats stats = new UpstreamStats();
     private final Duration timeout;
     private final AtomicReference<@Nullable Challenge> challenge = new AtomicReference<>();
-    private final SSLContext sslContext;
-    private final boolean insecure;
     private final Duration connectTimeout;
 
-    UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock) {
-        this(base, http, timeout, clock, false);
-    }
-
-    private UpstreamEndpoint(URI base, HttpClient http, Duration timeout, Clock clock, boolean insecure) {
+    private UpstreamEndpoint(URI base, Transport transport, @Nullable SocketTransport fastPath, Duration connectTimeout,
+            Duration timeout, Clock clock) {
         this.name = base.toString();
         this.base = base;
-        this.http = http;
+        this.transport = transport;
+        this.fastPath = fastPath;
         this.tokens = new TokenCache(clock);
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.timeout = timeout;
-        this.sslContext = http.sslContext();
-        this.insecure = insecure;
-        this.connectTimeout = http.connectTimeout().orElse(Duration.ofSeconds(10));
+        this.connectTimeout = connectTimeout;
     }
 
-    /** An endpoint for a configured upstream, with its TLS settings. */
+    /**
+     * An endpoint for a configured upstream, with its TLS settings: the JDK client (which honours
+     * HTTP proxy settings and pools connections), plus plain sockets for blob bodies.
+     */
     public static UpstreamEndpoint create(RemoteRegistry remote, Duration connectTimeout, Duration timeout, Clock clock) {
-        return new UpstreamEndpoint(stripTrailingSlash(remote.url()), httpClient(remote, connectTimeout), timeout, clock,
-                remote.insecure());
+        HttpClient http = httpClient(remote, connectTimeout);
+        return new UpstreamEndpoint(stripTrailingSlash(remote.url()), new JdkTransport(http),
+                new SocketTransport(AddressPolicy.open(), http.sslContext(), remote.insecure(), connectTimeout),
+                connectTimeout, timeout, clock);
     }
 
-    /** An endpoint for an upstream named by a request ({@code proxy.on}), with the JDK's trust. */
-    public static UpstreamEndpoint dynamic(URI url, Duration connectTimeout, Duration timeout, Clock clock) {
-        return new UpstreamEndpoint(stripTrailingSlash(url), HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).executor(Executors.newVirtualThreadPerTaskExecutor()).build(),
-                timeout, clock);
+    /**
+     * An endpoint for an upstream named by a request ({@code proxy.on}), with the JDK's trust: every
+     * connection it makes, token realms and redirects included, goes through {@code policy}. It holds
+     * no thread and no connection, so many can be kept.
+     */
+    public static UpstreamEndpoint dynamic(URI url, AddressPolicy policy, Duration connectTimeout, Duration timeout,
+            Clock clock) {
+        SSLContext ssl;
+        try {
+            ssl = SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
+        return new UpstreamEndpoint(stripTrailingSlash(url), new SocketTransport(policy, ssl, false, connectTimeout), null,
+                connectTimeout, timeout, clock);
     }
 
     public String name() {
@@ -95,8 +105,13 @@ public final class UpstreamEndpoint {
         return base;
     }
 
-    HttpClient http() {
-        return http;
+    Transport transport() {
+        return transport;
+    }
+
+    /** Plain sockets for simple blob answers, when this endpoint has them (configured upstreams). */
+    @Nullable SocketTransport fastPath() {
+        return fastPath;
     }
 
     CircuitBreaker breaker() {
@@ -109,14 +124,6 @@ public final class UpstreamEndpoint {
 
     Duration connectTimeout() {
         return connectTimeout;
-    }
-
-    SSLContext sslContext() {
-        return sslContext;
-    }
-
-    boolean insecure() {
-        return insecure;
     }
 
     @Nullable Challenge challenge() {

@@ -15,6 +15,8 @@ public final class UpstreamException extends RuntimeException {
         SERVER_ERROR,
         /** The upstream wants credentials we do not have, or refused the ones we have. */
         UNAUTHORIZED,
+        /** The host (named by a client) resolves only to addresses Hoard may not connect to for clients. */
+        REFUSED_ADDRESS,
         /** Any other unexpected answer (a 4xx other than 404, a malformed response, wrong content). */
         PROTOCOL
     }

@@ -33,6 +33,14 @@ public interface UpstreamRegistry {
     /** Every tag of the repository (following pages), or empty when the upstream does not know it. */
     Optional<List<String>> tags(String repository);
 
+    /**
+     * When the credentials this client holds for {@code repository} expire (a bearer token's end), if
+     * that is known: a confirmation of access is never trusted beyond it.
+     */
+    default Optional<java.time.Instant> accessExpires(String repository) {
+        return Optional.empty();
+    }
+
     /** The upstream's referrers index for {@code subject}, or empty when it has none or no referrers API. */
     Optional<byte[]> referrers(String repository, Digest subject, @Nullable String artifactType);
 }

@@ -111,12 +111,12 @@ final class ProxyBlobStoreTest {
     }
 
     private ProxyBlobStore store(FakeUpstream upstream, String repo) {
-        ProxyTarget target = new ProxyTarget(upstream, repo, RepositoryName.of(repo), Duration.ofHours(1), false);
+        ProxyTarget target = new ProxyTarget(upstream, repo, RepositoryName.of(repo), Duration.ofHours(1), null);
         return new ProxyBlobStore(registry, target, fetcher, metrics, Duration.ofSeconds(5));
     }
 
     private final Path spool = spoolDir();
-    private final BlobFetcher fetcher = new BlobFetcher(registry, spool, Duration.ofSeconds(5), metrics);
+    private final BlobFetcher fetcher = new BlobFetcher(registry, spool, Duration.ofSeconds(5), Long.MAX_VALUE, metrics);
 
     @AfterEach
     void removeSpool() throws IOException {

@@ -59,7 +59,9 @@ final class DynamicProxyIT {
         }
         try (TokenIssuer issuer = TokenIssuer.start(work.resolve("issuer"), Map.of("carol", "pw-carol", "dave", "pw-dave"));
                 Distribution upstream = Distribution.withTokenAuth(upstreamDir, issuer);
-                TestRegistry hoard = TestRegistry.filesystem(work.resolve("hoard"), "proxy:\n  on: true\n")) {
+                TestRegistry hoard = TestRegistry.filesystem(work.resolve("hoard"), "proxy:\n  on: true\n"
+                        + "  allowedhosts: ['" + upstream.host() + "', '" + java.net.URI.create(issuer.realm()).getAuthority()
+                        + "']\n")) {
             String ns = "?ns=" + upstream.host();
             String carol = new Credentials("carol", "pw-carol").basicHeader();
             String dave = new Credentials("dave", "pw-dave").basicHeader();

@@ -220,13 +220,25 @@ final class ProxyIT {
 
     @Test
     void anAbandonedPushDoesNotHideTheUpstreamRepository() throws Exception {
-        new V2Pusher(anonymous.url()).pushImage("library/shadowed", "v1", randomBytes(100, 12));
-        String location = hoard.startUpload("library/shadowed"); // started, never finished
+        String location = hoard.startUpload("library/shadowed"); // started, never finished; the upstream has no such name yet
         assertThat(location).isNotEmpty();
+        new V2Pusher(anonymous.url()).pushImage("library/shadowed", "v1", randomBytes(100, 12));
         assertThat(hoard.get("/v2/shadowed/manifests/v1").statusCode()).isEqualTo(200);
         // Now it holds cached content: pushing there is refused, as for any cache.
         assertError(hoard.send(hoard.request("/v2/library/shadowed/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())),
                 403, "DENIED");
+    }
+
+    @Test
+    void aPushNeverShadowsWhatTheDefaultUpstreamServes() throws Exception {
+        new V2Pusher(anonymous.url()).pushImage("library/served", "v1", randomBytes(100, 13));
+        HttpResponse<byte[]> refused = hoard.send(hoard.request("/v2/library/served/blobs/uploads/")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertError(refused, 403, "DENIED");
+        assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("proxy.localnamespaces");
+        assertError(hoard.send(hoard.request("/v2/served/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())),
+                403, "DENIED");
+        assertThat(hoard.get("/v2/served/manifests/v1").statusCode()).isEqualTo(200);
     }
 
     @Test

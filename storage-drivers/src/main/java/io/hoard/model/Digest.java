@@ -71,7 +71,7 @@ public record Digest(DigestAlgorithm algorithm, String hex) {
         return true;
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 140 ? s : s.substring(0, 140) + "...";
     }
 }
