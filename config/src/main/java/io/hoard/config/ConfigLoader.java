@@ -262,16 +262,26 @@ public final class ConfigLoader {
         checkAddr(s, "addr", addr);
         String host = s.string("host", "");
         String prefix = s.string("prefix", "");
+        if (!prefix.isEmpty() && !prefix.equals("/")) {
+            // Serving under a prefix changes every URL (Location headers, token realms): half of it would be worse.
+            throw s.error("prefix", null, "is not supported by Hoard; serve it at / and map a prefix in a reverse proxy");
+        }
         String secret = s.string("secret", "");
         boolean relativeUrls = s.bool("relativeurls", false);
         Duration drain = s.duration("draintimeout", Duration.ofSeconds(10));
+        Duration headTimeout = s.duration("headtimeout", Duration.ofSeconds(20));
+        int maxConnections = s.integer("maxconnections", 4096);
+        if (headTimeout.isZero() || maxConnections < 1) {
+            throw s.error(headTimeout.isZero() ? "headtimeout" : "maxconnections", null, "must be more than 0");
+        }
         Map<String, List<String>> headers = s.stringLists("headers");
         Optional<HttpConfig.TlsConfig> tls = tls(s.section("tls"));
         Optional<HttpConfig.DebugConfig> debug = debug(s.section("debug"));
         s.section("http2").accept("disabled");
         s.section("h2c").accept("enabled");
         s.finish();
-        return new HttpConfig(addr, net, host, prefix, secret, relativeUrls, drain, headers, tls, debug);
+        return new HttpConfig(addr, net, host, prefix, secret, relativeUrls, drain, headers, tls, debug, headTimeout,
+                maxConnections);
     }
 
     private static void checkAddr(Section s, String key, String addr) {

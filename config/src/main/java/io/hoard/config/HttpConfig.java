@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param addr listen address, {@code host:port} or {@code :port}
  * @param headers added to every response
  * @param drainTimeout how long a graceful shutdown waits for requests in flight
+ * @param headTimeout (Hoard) how long a client may take to send a request's head once it started it
+ * @param maxConnections (Hoard) open client connections above which new ones are refused
  */
 public record HttpConfig(
         String addr,
@@ -22,7 +24,9 @@ public record HttpConfig(
         Duration drainTimeout,
         Map<String, List<String>> headers,
         Optional<TlsConfig> tls,
-        Optional<DebugConfig> debug) {
+        Optional<DebugConfig> debug,
+        Duration headTimeout,
+        int maxConnections) {
 
     /** The host part of {@link #addr} (empty for all interfaces). */
     public String bindHost() {

@@ -58,7 +58,7 @@ public final class RegistryApp implements AutoCloseable {
                 config.catalog().maxEntries());
         HttpConfig http = config.http();
         ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
-                Duration.ofSeconds(60), !config.log().accessLogDisabled());
+                Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());
         SslContext ssl = http.tls().isPresent()
                 ? TlsContexts.server(http.tls().get(), unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_tls")
                         : null, http.host(), http.port())

@@ -1,5 +1,7 @@
 package io.hoard.server;
 
+import io.hoard.server.http.ConnectionLimit;
+import io.hoard.server.http.HeadTimeout;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.RegistryHandler;
 import io.hoard.server.http.RequestDispatcher;
@@ -17,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
-/** TLS? → idle timeout → HTTP codec → keep-alive → 100-continue → chunked writes → the registry. */
+/** Connection limit → TLS? → head timeout → idle timeout → HTTP codec → keep-alive → 100-continue → chunked writes → the registry. */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final int IDLE_SECONDS = 120;
 
@@ -26,10 +28,12 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
     private final Executor executor;
     private final ServerSettings settings;
     private final InFlight inFlight;
+    private final ConnectionLimit connections;
 
     RegistryChannelInitializer(@Nullable SslContext ssl, RequestDispatcher dispatcher, Executor executor,
             ServerSettings settings, InFlight inFlight) {
         this.inFlight = inFlight;
+        this.connections = new ConnectionLimit(settings.maxConnections());
         this.ssl = ssl;
         this.dispatcher = dispatcher;
         this.executor = executor;
@@ -38,10 +42,14 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch, ssl != null)) {
+            return;
+        }
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast(ssl.newHandler(ch.alloc()));
         }
+        p.addLast(new HeadTimeout(settings.headTimeout()));
         // Connections with no traffic for two minutes are closed unless a request is being handled
         // (RegistryHandler decides), so idle keep-alives and stalled clients do not pile up.
         p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));

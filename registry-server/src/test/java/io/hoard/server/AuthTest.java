@@ -121,6 +121,31 @@ final class AuthTest {
     }
 
     @Test
+    void tokensAreScopedAndDieWithTheirUser() throws Exception {
+        try (TestRegistry r = registry(true)) {
+            String user = token(r, basic("alice", PASSWORD)); // repository:team/app:pull,push
+            r.authorization = "Bearer " + user;
+            r.pushImage("team/app", "1", "layer".getBytes());
+            HttpResponse<byte[]> elsewhere = r.send(r.request("/v2/team/other/blobs/uploads/")
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertError(elsewhere, 401, "UNAUTHORIZED");
+            assertThat(elsewhere.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    h -> assertThat(h).contains("scope=\"repository:team/other:pull,push\""));
+            assertError(r.get("/v2/team/other/tags/list"), 401, "UNAUTHORIZED");
+            r.authorization = null;
+            // Removed from the file: the token stops working at once.
+            Files.writeString(htpasswd, "# nobody\n");
+            Files.setLastModifiedTime(htpasswd, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            assertError(r.get("/v2/team/app/tags/list", "Authorization", "Bearer " + user), 401, "UNAUTHORIZED");
+            // An anonymous token never carries push, whatever it asks for.
+            String anonymous = token(r, null);
+            assertError(r.send(r.request("/v2/team/app/blobs/uploads/").header("Authorization", "Bearer " + anonymous)
+                    .POST(HttpRequest.BodyPublishers.noBody())), 401, "UNAUTHORIZED");
+            assertThat(r.get("/v2/team/app/tags/list", "Authorization", "Bearer " + anonymous).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void misconfigurationStopsTheStart() {
         assertThatThrownBy(() -> TestRegistry.inMemory("auth:\n  htpasswd:\n    realm: r\n    path: " + dir.resolve("none")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist").hasMessageContaining("htpasswd -B");

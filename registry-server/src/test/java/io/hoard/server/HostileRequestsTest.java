@@ -131,6 +131,42 @@ final class HostileRequestsTest {
         assertThat(unknown.statusCode()).isEqualTo(202);
     }
 
+    @Test
+    void aHeadSentByteByByteIsCutAndOthersAreStillServed() throws Exception {
+        try (TestRegistry slow = TestRegistry.withHttp("  headtimeout: 1s\n  maxconnections: 3\n", "storage:\n  inmemory: {}\n")) {
+            int slowPort = slow.app.address().getPort();
+            try (Socket s = new Socket("127.0.0.1", slowPort)) {
+                s.setSoTimeout(5000);
+                long start = System.nanoTime();
+                s.getOutputStream().write("GET /v2/ HT".getBytes(US_ASCII));
+                s.getOutputStream().flush();
+                assertThat(s.getInputStream().read()).as("closed by the head timeout").isEqualTo(-1);
+                assertThat((System.nanoTime() - start) / 1_000_000).isBetween(500L, 4000L);
+            }
+            // Above maxconnections: refused politely, and served again once connections go away.
+            Socket[] held = new Socket[3];
+            try {
+                for (int i = 0; i < held.length; i++) {
+                    held[i] = new Socket("127.0.0.1", slowPort);
+                }
+                Thread.sleep(200);
+                try (Socket extra = new Socket("127.0.0.1", slowPort)) {
+                    extra.setSoTimeout(5000);
+                    String answer = new String(extra.getInputStream().readAllBytes(), US_ASCII);
+                    assertThat(answer).startsWith("HTTP/1.1 503").contains("too many connections");
+                }
+            } finally {
+                for (Socket h : held) {
+                    if (h != null) {
+                        h.close();
+                    }
+                }
+            }
+            Thread.sleep(200);
+            assertThat(slow.get("/v2/").statusCode()).isEqualTo(200);
+        }
+    }
+
     /** Sends {@code request} on a new connection and returns what comes back before the server closes it (or 5 s). */
     private String raw(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {

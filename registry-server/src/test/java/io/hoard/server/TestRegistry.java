@@ -46,7 +46,12 @@ final class TestRegistry implements AutoCloseable {
     }
 
     static TestRegistry start(String yaml) throws Exception {
-        RegistryConfig config = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\n" + yaml, Map.of(), "test");
+        return withHttp("", yaml);
+    }
+
+    /** A registry whose {@code http} section also has {@code httpKeys} (indented lines). */
+    static TestRegistry withHttp(String httpKeys, String yaml) throws Exception {
+        RegistryConfig config = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\n" + httpKeys + yaml, Map.of(), "test");
         return new TestRegistry(RegistryApp.start(config));
     }
 

@@ -35,6 +35,28 @@ public final class AccessControl {
     }
 
     /**
+     * What a request acts on, as a token scope names it: {@code repository:<name>:pull|push|delete}
+     * or {@code registry:catalog:*}.
+     */
+    public record Resource(String type, String name, String action) {
+        public static Resource repository(String name, String action) {
+            return new Resource("repository", name, action);
+        }
+
+        public static Resource catalog() {
+            return new Resource("registry", "catalog", "*");
+        }
+
+        String scope() {
+            return type + ":" + name + ":" + (action.equals("pull") || action.equals("*") ? action : "pull," + action);
+        }
+    }
+
+    /** Actions a token may carry for a repository; anything else asked for is left out. */
+    private static final java.util.Set<String> ACTIONS = java.util.Set.of("pull", "push", "delete", "*");
+    private static final java.util.regex.Pattern SCOPE_NAME = java.util.regex.Pattern.compile("[a-z0-9._/-]{1,255}");
+
+    /**
      * @param tokens the token service when anonymous pulls are allowed, else null (Basic only)
      */
     public AccessControl(Htpasswd users, String realm, @Nullable TokenService tokens, Clock clock) {
@@ -55,37 +77,50 @@ public final class AccessControl {
      *     may pull, so that clients learn the challenge before they push
      * @param tokenRealm the absolute URL of the token endpoint on this registry, asked for only to refuse
      */
-    public Optional<Denial> check(@Nullable String authorization, boolean write, boolean ping,
+    public Optional<Denial> check(@Nullable String authorization, boolean write, @Nullable Resource resource,
             Supplier<String> tokenRealm) {
+        boolean ping = resource == null;
         if (authorization == null || authorization.isBlank()) {
             if (tokens != null && !write && !ping) {
                 return Optional.empty();
             }
-            return Optional.of(deny(ErrorCode.UNAUTHORIZED, "authentication required", tokenRealm));
+            return Optional.of(deny(ErrorCode.UNAUTHORIZED, "authentication required", tokenRealm, resource));
         }
         if (startsWithIgnoreCase(authorization, "Basic ")) {
             return basicUser(authorization).isPresent() ? Optional.empty()
-                    : Optional.of(deny(ErrorCode.UNAUTHORIZED, "invalid username or password", tokenRealm));
+                    : Optional.of(deny(ErrorCode.UNAUTHORIZED, "invalid username or password", tokenRealm, resource));
         }
         if (tokens != null && startsWithIgnoreCase(authorization, "Bearer ")) {
             Optional<TokenService.Grant> grant = tokens.verify(authorization.substring(7).trim(), clock.instant());
             if (grant.isEmpty()) {
-                return Optional.of(deny(ErrorCode.UNAUTHORIZED, "the token is invalid or has expired", tokenRealm));
+                return Optional.of(deny(ErrorCode.UNAUTHORIZED, "the token is invalid or has expired", tokenRealm, resource));
             }
-            if (write && !grant.get().push()) {
-                return Optional.of(deny(ErrorCode.UNAUTHORIZED, "anonymous clients may only pull; log in to push",
-                        tokenRealm));
+            String subject = grant.get().subject();
+            if (!subject.isEmpty() && !users.exists(subject)) {
+                return Optional.of(deny(ErrorCode.UNAUTHORIZED, "the token's user is no longer allowed", tokenRealm,
+                        resource));
+            }
+            if (resource != null && !allows(grant.get(), resource)) {
+                return Optional.of(deny(ErrorCode.UNAUTHORIZED, subject.isEmpty() && write
+                        ? "anonymous clients may only pull; log in to push"
+                        : "the token does not grant " + resource.action() + " on " + resource.name(), tokenRealm, resource));
             }
             return Optional.empty();
         }
-        return Optional.of(deny(ErrorCode.UNAUTHORIZED, "unsupported authorization scheme", tokenRealm));
+        return Optional.of(deny(ErrorCode.UNAUTHORIZED, "unsupported authorization scheme", tokenRealm, resource));
+    }
+
+    /** A delete is allowed by a token that may delete or push there (docker asks for push when it deletes). */
+    private static boolean allows(TokenService.Grant grant, Resource r) {
+        return grant.allows(r.type(), r.name(), r.action())
+                || (r.action().equals("delete") && grant.allows(r.type(), r.name(), "push"));
     }
 
     /**
      * Answers {@code GET /auth/token}: a push-capable token for valid Basic credentials, a read-only
      * one for a caller without credentials.
      */
-    public Optional<Token> token(@Nullable String authorization) {
+    public Optional<Token> token(@Nullable String authorization, java.util.List<String> requestedScopes) {
         if (tokens == null) {
             return Optional.empty();
         }
@@ -97,8 +132,44 @@ public final class AccessControl {
             }
             subject = user.get();
         }
-        return Optional.of(new Token(tokens.issue(subject, !subject.isEmpty(), clock.instant()),
+        return Optional.of(new Token(tokens.issue(subject, granted(requestedScopes, !subject.isEmpty()), clock.instant()),
                 TokenService.LIFETIME.toSeconds()));
+    }
+
+    /**
+     * The scopes a token gets: of those asked for, repository pulls for everyone, pushes and deletes
+     * for users only, and reading the catalog; anything malformed or unknown is left out.
+     */
+    private static java.util.List<String> granted(java.util.List<String> requested, boolean user) {
+        java.util.List<String> granted = new java.util.ArrayList<>();
+        for (String param : requested) {
+            for (String scope : param.trim().split(" ")) {
+                int first = scope.indexOf(':');
+                int last = scope.lastIndexOf(':');
+                if (first <= 0 || last <= first) {
+                    continue;
+                }
+                String type = scope.substring(0, first);
+                String name = scope.substring(first + 1, last);
+                if (type.equals("registry") && name.equals("catalog")) {
+                    granted.add("registry:catalog:*");
+                    continue;
+                }
+                if (!type.equals("repository") || !SCOPE_NAME.matcher(name).matches()) {
+                    continue;
+                }
+                java.util.List<String> actions = new java.util.ArrayList<>();
+                for (String a : scope.substring(last + 1).split(",")) {
+                    if (ACTIONS.contains(a) && (user || a.equals("pull")) && !actions.contains(a)) {
+                        actions.add(a);
+                    }
+                }
+                if (!actions.isEmpty() && granted.size() < 32) {
+                    granted.add(type + ":" + name + ":" + String.join(",", actions));
+                }
+            }
+        }
+        return granted;
     }
 
     /** The challenge for a refused token request: Basic, for this realm. */
@@ -106,9 +177,10 @@ public final class AccessControl {
         return "Basic realm=\"" + quote(realm) + "\"";
     }
 
-    private Denial deny(ErrorCode code, String detail, Supplier<String> tokenRealm) {
+    private Denial deny(ErrorCode code, String detail, Supplier<String> tokenRealm, @Nullable Resource resource) {
         String challenge = tokens == null ? basicChallenge()
-                : "Bearer realm=\"" + quote(tokenRealm.get()) + "\",service=\"" + SERVICE + "\"";
+                : "Bearer realm=\"" + quote(tokenRealm.get()) + "\",service=\"" + SERVICE + "\""
+                        + (resource == null ? "" : ",scope=\"" + quote(resource.scope()) + "\"");
         return new Denial(new RegistryException(code, detail), challenge);
     }
 

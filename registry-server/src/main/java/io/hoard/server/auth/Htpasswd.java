@@ -48,6 +48,11 @@ public final class Htpasswd {
         this.entries = load();
     }
 
+    /** True while {@code user} is in the file (a token issued to a removed user stops working). */
+    public boolean exists(String user) {
+        return current().hashes().containsKey(user);
+    }
+
     /** True when {@code user} is in the file and {@code password} matches its bcrypt hash. */
     public boolean verify(String user, String password) {
         Entries current = current();

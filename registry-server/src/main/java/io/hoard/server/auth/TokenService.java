@@ -28,8 +28,28 @@ public final class TokenService {
 
     private final SecretKeySpec key;
 
-    /** What a valid token grants. */
-    public record Grant(String subject, boolean push, Instant expires) {
+    /**
+     * What a valid token grants: {@code scopes} are {@code type:name:action,action} strings
+     * ({@code repository:team/app:pull,push}), each naming exactly what the holder may do.
+     */
+    public record Grant(String subject, java.util.List<String> scopes, Instant expires) {
+        /** True when the token allows {@code action} on {@code type:name}. */
+        public boolean allows(String type, String name, String action) {
+            for (String scope : scopes) {
+                int last = scope.lastIndexOf(':');
+                int first = scope.indexOf(':');
+                if (first < 0 || last <= first || !scope.substring(0, first).equals(type)
+                        || !scope.substring(first + 1, last).equals(name)) {
+                    continue;
+                }
+                for (String a : scope.substring(last + 1).split(",")) {
+                    if (a.equals(action) || a.equals("*")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     /** @param secret {@code http.secret}, or empty for a random key per start */
@@ -44,9 +64,11 @@ public final class TokenService {
         this.key = new SecretKeySpec(material, "HmacSHA256");
     }
 
-    public String issue(String subject, boolean push, Instant now) {
-        String payload = JSON.createObjectNode().put("sub", subject).put("push", push)
-                .put("exp", now.plus(LIFETIME).getEpochSecond()).toString();
+    public String issue(String subject, java.util.List<String> scopes, Instant now) {
+        com.fasterxml.jackson.databind.node.ObjectNode node = JSON.createObjectNode().put("sub", subject)
+                .put("exp", now.plus(LIFETIME).getEpochSecond());
+        scopes.forEach(node.putArray("access")::add);
+        String payload = node.toString();
         String body = B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         return body + "." + B64.encodeToString(mac(body));
     }
@@ -67,7 +89,9 @@ public final class TokenService {
             if (!expires.isAfter(now)) {
                 return Optional.empty();
             }
-            return Optional.of(new Grant(payload.path("sub").asText(), payload.path("push").asBoolean(), expires));
+            java.util.List<String> scopes = new java.util.ArrayList<>();
+            payload.path("access").forEach(a -> scopes.add(a.asText()));
+            return Optional.of(new Grant(payload.path("sub").asText(), java.util.List.copyOf(scopes), expires));
         } catch (IllegalArgumentException | java.io.IOException e) {
             return Optional.empty();
         }

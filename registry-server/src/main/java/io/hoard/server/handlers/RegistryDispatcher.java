@@ -55,7 +55,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         }
         if (access != null) {
             Optional<AccessControl.Denial> denial = access.check(exchange.header("Authorization").orElse(null),
-                    isWrite(exchange), route instanceof Route.Base, () -> exchange.absoluteUrl(AccessControl.TOKEN_PATH));
+                    isWrite(exchange), resource(route, exchange), () -> exchange.absoluteUrl(AccessControl.TOKEN_PATH));
             if (denial.isPresent()) {
                 exchange.respondError(denial.get().error(), Map.of("WWW-Authenticate", denial.get().challenge()));
                 return;
@@ -82,7 +82,8 @@ public final class RegistryDispatcher implements RequestDispatcher {
         if (access == null || !access.anonymousPull()) {
             throw new RegistryException(ErrorCode.NOT_FOUND, "no token service: auth.htpasswd.anonymouspull is off");
         }
-        Optional<AccessControl.Token> token = access.token(exchange.header("Authorization").orElse(null));
+        Optional<AccessControl.Token> token = access.token(exchange.header("Authorization").orElse(null),
+                exchange.queryAll("scope"));
         if (token.isEmpty()) {
             exchange.respondError(new RegistryException(ErrorCode.UNAUTHORIZED, "invalid username or password"),
                     Map.of("WWW-Authenticate", access.basicChallenge()));
@@ -98,6 +99,22 @@ public final class RegistryDispatcher implements RequestDispatcher {
         // pass them to an upstream (proxy.on then proxies anonymously).
         return resolver.resolve(name, new Access(write, exchange.query("ns").orElse(null),
                 access != null ? null : exchange.header("Authorization").orElse(null)));
+    }
+
+    /** What a token must grant for the route; null for {@code /v2/}, which any valid token may ping. */
+    private static AccessControl.@Nullable Resource resource(Route route, Exchange exchange) {
+        String action = exchange.method().equals("DELETE") ? "delete" : isWrite(exchange) ? "push" : "pull";
+        return switch (route) {
+            case Route.Base() -> null;
+            case Route.Token() -> null;
+            case Route.Catalog() -> AccessControl.Resource.catalog();
+            case Route.TagsList(String name) -> AccessControl.Resource.repository(name, action);
+            case Route.Manifest(String name, String ref) -> AccessControl.Resource.repository(name, action);
+            case Route.Blob(String name, String digest) -> AccessControl.Resource.repository(name, action);
+            case Route.UploadStart(String name) -> AccessControl.Resource.repository(name, "push");
+            case Route.Upload(String name, String id) -> AccessControl.Resource.repository(name, "push");
+            case Route.Referrers(String name, String digest) -> AccessControl.Resource.repository(name, action);
+        };
     }
 
     private static boolean isWrite(Exchange exchange) {

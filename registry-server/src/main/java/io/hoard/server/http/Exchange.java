@@ -80,6 +80,15 @@ public final class Exchange {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
+    /** Every value of a query parameter ({@code scope} may come several times). */
+    public List<String> queryAll(String name) {
+        try {
+            return uri.parameters().getOrDefault(name, List.of());
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(io.hoard.model.ErrorCode.BAD_REQUEST, "the query string has an invalid percent-escape");
+        }
+    }
+
     /** The first value of a request header. */
     public Optional<String> header(String name) {
         return Optional.ofNullable(request.headers().get(name));

@@ -101,6 +101,10 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
+        HeadTimeout headTimeout = ctx.pipeline().get(HeadTimeout.class);
+        if (headTimeout != null) {
+            headTimeout.headReceived();
+        }
         if (request.decoderResult().isFailure()) {
             LOG.debug("bad request from {}: {}", ctx.channel().remoteAddress(), request.decoderResult().cause().toString());
             HttpHeaders headers = new DefaultHttpHeaders();
@@ -217,6 +221,10 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             current = null;
+            HeadTimeout headTimeout = c.pipeline().get(HeadTimeout.class);
+            if (headTimeout != null) {
+                headTimeout.awaitNextHead();
+            }
             // A body still arriving belongs to an answered request (whose response closes the
             // connection): what else comes of it is released unread.
             receiving = null;
