@@ -60,12 +60,17 @@ final class BlobFetcher {
      */
     boolean runningForOthers(Digest digest, ProxyTarget target) {
         Running r = running.get(digest);
-        if (r == null || r.fill().state() == BlobFill.State.FAILED) {
-            return false;
-        }
-        ProxyTarget owner = r.fill().target();
-        return !owner.cacheName().equals(target.cacheName())
-                || !owner.flightKey("").equals(target.flightKey(""));
+        return r != null && r.fill().state() != BlobFill.State.FAILED && !sameRequester(r.fill().target(), target);
+    }
+
+    /** True when a fill of {@code digest} for {@code target}'s repository and client is running (or committing). */
+    boolean runningFor(Digest digest, ProxyTarget target) {
+        Running r = running.get(digest);
+        return r != null && r.fill().state() != BlobFill.State.FAILED && sameRequester(r.fill().target(), target);
+    }
+
+    private static boolean sameRequester(ProxyTarget owner, ProxyTarget target) {
+        return owner.cacheName().equals(target.cacheName()) && owner.flightKey("").equals(target.flightKey(""));
     }
 
     /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */

@@ -107,6 +107,10 @@ final class ProxyBlobStore implements BlobStore {
         if (registry.statContent(digest).isEmpty()) {
             return Optional.empty();
         }
+        if (fetcher.runningFor(digest, target)) {
+            // This repository's own fill is committing it right now (stored, not linked yet).
+            return Optional.of(registry.linkBlob(target.cacheName(), digest));
+        }
         return Optional.of(target.upstreamHas(() -> headBlob(digest), what) ? registry.linkBlob(target.cacheName(), digest)
                 : Optional.empty());
     }

@@ -48,6 +48,7 @@ public final class RegistryApp implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final RegistryServer server;
     private final @Nullable ProxyResolver proxy;
+    private java.nio.channels.@Nullable FileChannel spoolLock;
 
     private RegistryApp(RegistryConfig config) throws Exception {
         this.config = config;
@@ -118,6 +119,13 @@ public final class RegistryApp implements AutoCloseable {
         maintenance.shutdownNow();
         server.shutdown(Duration.ofSeconds(1));
         workers.shutdownNow();
+        if (spoolLock != null) {
+            try {
+                spoolLock.close(); // releases the lock: the next start cleans the directory up
+            } catch (java.io.IOException e) {
+                LOG.debug("releasing the spool lock: {}", e.getMessage());
+            }
+        }
     }
 
     private static void refuseWhatIsNotThereYet(RegistryConfig config) {
@@ -178,19 +186,54 @@ public final class RegistryApp implements AutoCloseable {
 
     /**
      * Where blobs being fetched from upstreams are spooled: beside the data (same disk, sized for
-     * blobs) for the filesystem driver, else the system's temporary directory. Leftovers of a
-     * previous run are removed.
+     * blobs) for the filesystem driver, else the system's temporary directory. Each instance gets a
+     * directory of its own under {@code _spool}, locked while it runs, so instances sharing the data
+     * directory never delete each other's downloads; at start, directories whose lock can be taken
+     * (their instance is gone) are removed, and loose files from older versions once a day old.
      */
     private Path spoolDirectory() throws java.io.IOException {
-        Path dir = unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_spool")
+        Path parent = unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_spool")
                 : Path.of(System.getProperty("java.io.tmpdir"), "hoard-spool");
-        Files.createDirectories(dir);
-        try (var old = Files.list(dir)) {
-            for (Path p : old.toList()) {
-                Files.deleteIfExists(p);
+        Files.createDirectories(parent);
+        try (var entries = Files.list(parent)) {
+            for (Path p : entries.toList()) {
+                if (Files.isDirectory(p)) {
+                    removeIfAbandoned(p);
+                } else if (Files.getLastModifiedTime(p).toInstant().isBefore(Instant.now().minus(Duration.ofDays(1)))) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
-        return dir;
+        Path mine = Files.createDirectories(parent.resolve("instance-" + java.util.UUID.randomUUID()));
+        java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(mine.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        lock.lock(); // held until this process ends or close() releases it
+        spoolLock = lock;
+        return mine;
+    }
+
+    private static void removeIfAbandoned(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock held = ch.tryLock();
+            if (held == null) {
+                return; // another instance is running
+            }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    if (!f.getFileName().toString().equals(".lock")) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+            Files.deleteIfExists(dir.resolve(".lock"));
+            held.release();
+            Files.deleteIfExists(dir);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by another registry in this JVM
+        } catch (java.io.IOException e) {
+            LOG.warn("could not clean up spool directory {}: {}", dir, e.getMessage());
+        }
     }
 
     private static String describeProxy(RegistryConfig config) {
