@@ -83,8 +83,9 @@ final class ProxyBlobStore implements BlobStore {
             } catch (IOException e) {
                 throw new RegistryException(ErrorCode.UNKNOWN, "cannot read spool of " + digest + ": " + e, e);
             }
-            // The fill finished between fetch and reader: it is in storage now (and linked here).
-            if (local.stat(digest).isPresent()) {
+            // The fill finished between fetch and reader: it is in storage now (linked here, or being linked).
+            Optional<Optional<Descriptor>> stored = cached(digest);
+            if (stored.isPresent() && stored.get().isPresent()) {
                 return local.open(digest, offset);
             }
         }

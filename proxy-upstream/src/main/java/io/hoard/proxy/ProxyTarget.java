@@ -35,9 +35,6 @@ record ProxyTarget(UpstreamRegistry upstream, String remoteName, RepositoryName 
      * Always asks: content is shared across repositories only where the upstream says it is there.
      */
     boolean upstreamHas(ClientGate.Probe probe, String what) {
-        if (gate == null) {
-            return true; // configured upstreams: shared by design, served offline by digest
-        }
         try {
             boolean has = probe.ask();
             if (gate != null) {
@@ -45,11 +42,6 @@ record ProxyTarget(UpstreamRegistry upstream, String remoteName, RepositoryName 
             }
             return has;
         } catch (UpstreamException e) {
-            if (gate == null && e.kind() != UpstreamException.Kind.UNAUTHORIZED) {
-                // A configured upstream that cannot be asked: its cache is shared by design, and serving
-                // what is stored keeps pulls working through the outage.
-                return true;
-            }
             if (gate != null) {
                 gate.outage(e); // forgets a refused client
             }
