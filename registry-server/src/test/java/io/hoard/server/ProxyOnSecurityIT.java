@@ -84,6 +84,37 @@ final class ProxyOnSecurityIT {
     }
 
     @Test
+    void privateLayersAreNotServedUnderTheDefaultUpstreamsNames() throws Exception {
+        Path upstreamDir = work.resolve("private-upstream");
+        byte[] manifest;
+        try (Distribution seeding = Distribution.start(upstreamDir)) {
+            manifest = new V2Pusher(seeding.url()).pushImage("private/app", "1", randomBytes(3000, 6));
+        }
+        String layer = TestRegistry.JSON.readTree(manifest).path("layers").path(0).path("digest").asText();
+        Distribution hub = Distribution.start(work.resolve("hub"));
+        try (Distribution upstream = Distribution.withHtpasswd(upstreamDir, "alice", "pw-alice");
+                TestRegistry hoard = TestRegistry.filesystem(work.resolve("hoard-default"), """
+                        proxy:
+                          remoteregistries:
+                          - url: %s
+                          on: true
+                          allowedhosts: ['%s']
+                        """.formatted(hub.url(), upstream.host()))) {
+            String alice = new Credentials("alice", "pw-alice").basicHeader();
+            assertThat(hoard.get("/v2/private/app/blobs/" + layer + "?ns=" + upstream.host(), "Authorization", alice)
+                    .statusCode()).isEqualTo(200);
+            // The default upstream (a stand-in for Docker Hub) does not have it: neither by name nor during its outage.
+            assertError(hoard.get("/v2/library/anything/blobs/" + layer), 404, "BLOB_UNKNOWN");
+            assertError(hoard.get("/v2/anything/blobs/" + layer), 404, "BLOB_UNKNOWN");
+            hub.close();
+            assertThat(hoard.get("/v2/library/anything/blobs/" + layer).statusCode()).isNotEqualTo(200);
+            assertThat(TestRegistry.json(hoard.get("/v2/_catalog")).toString()).doesNotContain("anything");
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
     void clientsCannotMakeHoardConnectToNonPublicAddresses() throws Exception {
         try (Distribution target = Distribution.start(work.resolve("internal"));
                 TestRegistry hoard = TestRegistry.filesystem(work.resolve("hoard-ssrf"), "proxy:\n  on: true\n")) {
