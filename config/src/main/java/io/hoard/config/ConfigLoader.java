@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,9 +42,27 @@ public final class ConfigLoader {
     static final Set<String> DRIVERS = Set.of("filesystem", "inmemory", "s3");
     private static final Set<String> FOREIGN_DRIVERS = Set.of("azure", "gcs", "swift", "oss");
     private static final List<String> STORAGE_OPTIONS = List.of("cache", "delete", "redirect", "maintenance", "tag");
-    /** distribution sections that are accepted so existing files keep working, but not acted on yet. */
-    private static final List<String> IGNORED_SECTIONS = List.of("notifications", "redis", "reporting", "middleware",
-            "validation", "compatibility");
+    /**
+     * distribution keys that are accepted so existing files keep working, but not acted on, with what
+     * Hoard does instead: the server names each one present in one warning at start.
+     */
+    private static final Map<String, String> IGNORED_KEYS = orderedMap(
+            "notifications", "no webhook notifications are sent",
+            "redis", "no Redis is used; caches are per instance, in memory",
+            "reporting", "no error-reporting service is called",
+            "middleware", "no middleware; blobs are always served by Hoard itself",
+            "validation", "manifests are checked by Hoard's own rules",
+            "compatibility", "Docker schema 1 manifests are refused",
+            "health", "no background storage health checks; /v2/ answers while the process runs",
+            "http.debug", "no debug or metrics listener is started",
+            "http.http2", "clients are served HTTP/1.1",
+            "http.h2c", "clients are served HTTP/1.1",
+            "http.tls.ciphersuites", "the JDK's cipher suites for TLS 1.2 and 1.3 are used",
+            "storage.cache", "Hoard keeps its own in-memory manifest cache; blob descriptors come from storage",
+            "storage.redirect", "blobs are always served by Hoard, never redirected to the storage",
+            "storage.tag", "tag lookups are not limited",
+            "log.hooks", "no log hooks are called",
+            "log.reportcaller", "log lines do not name the calling code");
 
     private ConfigLoader() {
     }
@@ -179,14 +198,36 @@ public final class ConfigLoader {
         Section catalogSection = root.section("catalog");
         CatalogConfig catalog = new CatalogConfig(catalogSection.integer("maxentries", 1000));
         catalogSection.finish();
-        List<String> ignored = new ArrayList<>();
-        for (String section : IGNORED_SECTIONS) {
-            if (root.has(section)) {
-                ignored.add(section);
+        Map<String, String> ignored = new LinkedHashMap<>();
+        IGNORED_KEYS.forEach((key, instead) -> {
+            if (present(root, key)) {
+                ignored.put(key, instead);
             }
-        }
+        });
         root.finish();
-        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, List.copyOf(ignored));
+        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog,
+                java.util.Collections.unmodifiableMap(ignored));
+    }
+
+    /** True when the dotted {@code key} is given (its section may have been bound already: looking is harmless). */
+    private static boolean present(Section root, String key) {
+        String[] parts = key.split("\\.");
+        Section s = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (!s.has(parts[i])) {
+                return false;
+            }
+            s = s.section(parts[i]);
+        }
+        return s.has(parts[parts.length - 1]);
+    }
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static LogConfig log(Section root) {

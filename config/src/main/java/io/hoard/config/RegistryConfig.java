@@ -1,14 +1,15 @@
 package io.hoard.config;
 
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The whole of config.yml, validated. Defaults live in {@link ConfigLoader}; docs/configuration.md
  * lists every key.
  *
- * @param ignoredSections distribution sections Hoard accepts so existing files keep working but
- *        does not act on (notifications, redis, ...); the server logs a warning for each
+ * @param ignoredKeys distribution keys present in the file that Hoard accepts so existing files keep
+ *        working but does not act on (notifications, redis, http.debug, ...), each with what Hoard does
+ *        instead; the server names them in one warning at start
  */
 public record RegistryConfig(
         String version,
@@ -19,5 +20,5 @@ public record RegistryConfig(
         HealthConfig health,
         Optional<ProxyConfig> proxy,
         CatalogConfig catalog,
-        List<String> ignoredSections) {
+        Map<String, String> ignoredKeys) {
 }

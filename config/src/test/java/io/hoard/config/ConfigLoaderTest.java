@@ -245,8 +245,14 @@ final class ConfigLoaderTest {
 
     @Test
     void distributionOnlySectionsAreAcceptedAndReported() {
-        RegistryConfig c = parse("notifications:\n  endpoints: []\nredis:\n  addr: localhost:6379\n");
-        assertThat(c.ignoredSections()).containsExactly("notifications", "redis");
+        RegistryConfig c = parse("notifications:\n  endpoints: []\nredis:\n  addr: localhost:6379\n"
+                + "http:\n  debug:\n    addr: :5001\nstorage:\n  inmemory: {}\n  redirect:\n    disable: true\n"
+                + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
+                + "log:\n  reportcaller: true\n");
+        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "redis", "health", "http.debug", "storage.cache",
+                "storage.redirect", "log.reportcaller");
+        assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
+        assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();
     }
 
     @Test

@@ -77,9 +77,10 @@ public final class RegistryApp implements AutoCloseable {
         this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                 inFlight));
         schedulePurging(registry, config.storage().uploadPurging());
-        for (String section : config.ignoredSections()) {
-            LOG.warn("config section '{}' is accepted for compatibility with distribution but has no effect in Hoard yet",
-                    section);
+        if (!config.ignoredKeys().isEmpty()) {
+            LOG.warn("config keys accepted for compatibility with distribution but not acted on: {}",
+                    config.ignoredKeys().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                            .collect(java.util.stream.Collectors.joining("; ")));
         }
         LOG.info("Hoard listening on {}://{} — {} — {}", ssl == null ? "http" : "https", describe(server.address()),
                 describeStorage(), describeProxy(config));
