@@ -1,24 +1,18 @@
 package io.hoard.proxy;
 
 import io.hoard.upstream.Credentials;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Which clients an upstream named by clients ({@code proxy.on}) has accepted for which repository,
  * and when: content cached from such an upstream is served to a client only while this says so.
- * Keyed by upstream, repository and a keyed hash of the credentials (HMAC under a key made at
- * start, so neither the secret nor a hash that could be tested offline is kept), bounded in size.
+ * Keyed by upstream, repository and {@link Credentials#cacheKey()} (a keyed hash, never the secret),
+ * bounded in size.
  */
 final class AccessConfirmations {
     /** What is known of a client's access to a repository. */
@@ -39,7 +33,6 @@ final class AccessConfirmations {
     private final Clock clock;
     private final Duration ttl;
     private final Duration grace;
-    private final SecretKeySpec key;
     private final Map<String, Confirmation> entries = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Confirmation> eldest) {
@@ -51,15 +44,11 @@ final class AccessConfirmations {
         this.clock = clock;
         this.ttl = ttl;
         this.grace = grace;
-        byte[] material = new byte[32];
-        new SecureRandom().nextBytes(material);
-        this.key = new SecretKeySpec(material, "HmacSHA256");
     }
 
     /** The key for one client of one upstream repository. */
     String key(String upstream, String repository, Credentials credentials) {
-        String who = credentials.isAnonymous() ? "anonymous" : fingerprint(credentials);
-        return upstream + " " + repository + " " + who;
+        return upstream + " " + repository + " " + credentials.cacheKey();
     }
 
     synchronized State state(String key) {
@@ -87,15 +76,5 @@ final class AccessConfirmations {
     /** The upstream refused the client: nothing cached is served to it until it is accepted again. */
     synchronized void refused(String key) {
         entries.remove(key);
-    }
-
-    private String fingerprint(Credentials c) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal((c.username() + "\0" + c.password()).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -70,7 +70,7 @@ final class BlobFetcher {
     }
 
     private static boolean sameRequester(ProxyTarget owner, ProxyTarget target) {
-        return owner.cacheName().equals(target.cacheName()) && owner.flightKey("").equals(target.flightKey(""));
+        return owner.cacheName().equals(target.cacheName()) && java.util.Objects.equals(owner.clientKey(), target.clientKey());
     }
 
     /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */

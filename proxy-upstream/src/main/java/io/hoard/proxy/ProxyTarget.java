@@ -49,6 +49,11 @@ record ProxyTarget(UpstreamRegistry upstream, String remoteName, RepositoryName 
         }
     }
 
+    /** Whose credentials reach the upstream: null for a configured upstream, else this client's gate key. */
+    @Nullable String clientKey() {
+        return gate == null ? null : gate.key();
+    }
+
     /** A single-flight key for {@code work} that no other client's work shares under {@code proxy.on}. */
     String flightKey(String work) {
         return gate == null ? work : work + " " + gate.key();

@@ -1,7 +1,8 @@
 package io.hoard.upstream;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -12,6 +13,13 @@ import java.util.Optional;
  */
 public record Credentials(String username, String password) {
     private static final Credentials ANONYMOUS = new Credentials("", "");
+    private static final SecretKeySpec KEY = randomKey();
+
+    private static SecretKeySpec randomKey() {
+        byte[] material = new byte[32];
+        new java.security.SecureRandom().nextBytes(material);
+        return new SecretKeySpec(material, "HmacSHA256");
+    }
 
     public static Credentials anonymous() {
         return ANONYMOUS;
@@ -44,15 +52,20 @@ public record Credentials(String username, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A one-way key of this identity, for caches (the password itself is never a map key). */
+    /**
+     * A one-way key of this identity for in-memory caches (tokens, access confirmations): an HMAC
+     * under a key made at start, so neither the password nor a hash that could be tested offline
+     * against guesses is kept.
+     */
     public String cacheKey() {
         if (isAnonymous()) {
             return "anonymous";
         }
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest((username + "\0" + password).getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(KEY);
+            return HexFormat.of().formatHex(mac.doFinal((username + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

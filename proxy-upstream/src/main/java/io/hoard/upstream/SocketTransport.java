@@ -197,15 +197,11 @@ final class SocketTransport implements Transport {
         }
     }
 
-    /** Exactly {@code length} bytes. */
-    private static final class LengthBody extends FilterInputStream {
-        private long left;
-
-        LengthBody(InputStream in, long length) {
-            super(in);
-            this.left = length;
-        }
-
+    /**
+     * A body framed inside the connection's stream. Only bulk reads are implemented; single-byte reads
+     * and {@code skip} go through them, so the framing is never bypassed.
+     */
+    private abstract static class BodyStream extends InputStream {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
@@ -213,11 +209,25 @@ final class SocketTransport implements Transport {
         }
 
         @Override
+        public abstract int read(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** Exactly {@code length} bytes. */
+    private static final class LengthBody extends BodyStream {
+        private final InputStream in;
+        private long left;
+
+        LengthBody(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (left <= 0) {
                 return -1;
             }
-            int n = super.read(b, off, (int) Math.min(len, left));
+            int n = in.read(b, off, (int) Math.min(len, left));
             if (n < 0) {
                 throw new IOException("connection closed with " + left + " bytes of the body still to come");
             }
@@ -227,19 +237,13 @@ final class SocketTransport implements Transport {
     }
 
     /** A {@code Transfer-Encoding: chunked} body (RFC 9112 section 7.1); trailers are skipped. */
-    private static final class ChunkedBody extends InputStream {
+    private static final class ChunkedBody extends BodyStream {
         private final InputStream in;
         private long left;
         private boolean done;
 
         ChunkedBody(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

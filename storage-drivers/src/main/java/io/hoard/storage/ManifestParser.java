@@ -195,9 +195,6 @@ final class ManifestParser {
      * accept a body that other registries and clients read differently.
      */
     private static ObjectNode readStrictObject(byte[] content) {
-        if (content.length == 0) {
-            throw invalid("the manifest is empty");
-        }
         String text;
         try {
             text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
@@ -210,26 +207,27 @@ final class ManifestParser {
         if (text.startsWith("\uFEFF") || text.indexOf('\0') >= 0) {
             throw invalid("the manifest must be UTF-8 JSON without a byte order mark or NUL characters");
         }
-        JsonNode root;
-        try {
-            root = STRICT.readTree(text);
-        } catch (IOException e) {
-            throw invalid("the manifest is not valid JSON: " + Objects.requireNonNullElse(
-                    e.getMessage(), e.toString()).lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
-            throw invalid("the manifest must be a JSON object");
-        }
-        return (ObjectNode) root;
+        return object(content.length, () -> STRICT.readTree(text));
     }
 
     private static ObjectNode readObject(byte[] content) {
-        if (content.length == 0) {
+        return object(content.length, () -> JSON.readTree(content));
+    }
+
+    /** One way to read the JSON tree, for {@link #object}. */
+    @FunctionalInterface
+    private interface TreeReader {
+        @Nullable JsonNode read() throws IOException;
+    }
+
+    /** The manifest's top-level JSON object, or a MANIFEST_INVALID that says why there is none. */
+    private static ObjectNode object(int length, TreeReader reader) {
+        if (length == 0) {
             throw invalid("the manifest is empty");
         }
         JsonNode root;
         try {
-            root = JSON.readTree(content);
+            root = reader.read();
         } catch (IOException e) {
             throw invalid("the manifest is not valid JSON: " + Objects.requireNonNullElse(
                     e.getMessage(), e.toString()).lines().findFirst().orElse(""));
