@@ -133,8 +133,12 @@ public final class ProxyResolver implements RepositoryResolver {
                 throw new RegistryException(ErrorCode.DENIED, "pushes are accepted only under " + config.localNamespaces()
                         + " (proxy.localnamespaces), not under '" + first + "'");
             }
-            if (origin == Origin.UNKNOWN) {
+            if (!isLocal(name, origin)) {
+                // Until pushed content exists (an abandoned upload leaves only the mark), the name stays
+                // claimable by the upstream: ask again, so a name claimed early cannot shadow it later.
                 refuseShadowing(name, first);
+            }
+            if (origin == Origin.UNKNOWN) {
                 registry.markOrigin(name, Origin.LOCAL);
             }
             return registry.repository(name);
@@ -142,7 +146,7 @@ public final class ProxyResolver implements RepositoryResolver {
         if ((configured.isEmpty() && !config.dynamic()) || isLocal(name, origin)) {
             return registry.repository(name);
         }
-        String remote = name.value().contains("/") ? name.value() : "library/" + name.value();
+        String remote = hubName(name.value());
         RepositoryName cacheName = RepositoryName.of(remote);
         if (!cacheName.equals(name) && isLocal(cacheName, registry.origin(cacheName))) {
             return registry.repository(cacheName);
@@ -171,7 +175,7 @@ public final class ProxyResolver implements RepositoryResolver {
         if (configured.isEmpty() || config.localNamespaces().contains(namespace)) {
             return;
         }
-        String remote = name.value().contains("/") ? name.value() : "library/" + name.value();
+        String remote = hubName(name.value());
         Configured def = configured.get(0);
         boolean served;
         try {
@@ -216,7 +220,7 @@ public final class ProxyResolver implements RepositoryResolver {
             if (configured.isEmpty() && !config.dynamic()) {
                 return Optional.empty();
             }
-            return Optional.of(dockerHub(name.contains("/") ? name : "library/" + name, client));
+            return Optional.of(dockerHub(hubName(name), client));
         }
         Optional<Configured> c = configuredByHost(host);
         if (c.isPresent()) {
@@ -273,6 +277,11 @@ public final class ProxyResolver implements RepositoryResolver {
             return dynamic.computeIfAbsent(host, h -> UpstreamEndpoint.dynamic(URI.create((isLoopback(h) ? "http" : "https")
                     + "://" + h), dynamicPolicy, config.connectTimeout(), config.timeout(), clock));
         }
+    }
+
+    /** Docker Hub's name for a repository: single-component names are official images under {@code library/}. */
+    private static String hubName(String name) {
+        return name.contains("/") ? name : "library/" + name;
     }
 
     /** A repository-name-safe directory for a host: {@code 127.0.0.1:5000} → {@code 127.0.0.1-5000}. */

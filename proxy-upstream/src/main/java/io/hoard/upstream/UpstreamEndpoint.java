@@ -42,10 +42,8 @@ public final class UpstreamEndpoint {
     private final UpstreamStats stats = new UpstreamStats();
     private final Duration timeout;
     private final AtomicReference<@Nullable Challenge> challenge = new AtomicReference<>();
-    private final Duration connectTimeout;
 
-    private UpstreamEndpoint(URI base, Transport transport, @Nullable SocketTransport fastPath, Duration connectTimeout,
-            Duration timeout, Clock clock) {
+    private UpstreamEndpoint(URI base, Transport transport, @Nullable SocketTransport fastPath, Duration timeout, Clock clock) {
         this.name = base.toString();
         this.base = base;
         this.transport = transport;
@@ -53,7 +51,6 @@ public final class UpstreamEndpoint {
         this.tokens = new TokenCache(clock);
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.timeout = timeout;
-        this.connectTimeout = connectTimeout;
     }
 
     /**
@@ -63,8 +60,7 @@ public final class UpstreamEndpoint {
     public static UpstreamEndpoint create(RemoteRegistry remote, Duration connectTimeout, Duration timeout, Clock clock) {
         HttpClient http = httpClient(remote, connectTimeout);
         return new UpstreamEndpoint(stripTrailingSlash(remote.url()), new JdkTransport(http),
-                new SocketTransport(AddressPolicy.open(), http.sslContext(), remote.insecure(), connectTimeout),
-                connectTimeout, timeout, clock);
+                new SocketTransport(AddressPolicy.open(), http.sslContext(), remote.insecure(), connectTimeout), timeout, clock);
     }
 
     /**
@@ -81,7 +77,7 @@ public final class UpstreamEndpoint {
             throw new IllegalStateException("no default TLS context", e);
         }
         return new UpstreamEndpoint(stripTrailingSlash(url), new SocketTransport(policy, ssl, false, connectTimeout), null,
-                connectTimeout, timeout, clock);
+                timeout, clock);
     }
 
     public String name() {
@@ -120,10 +116,6 @@ public final class UpstreamEndpoint {
 
     Duration timeout() {
         return timeout;
-    }
-
-    Duration connectTimeout() {
-        return connectTimeout;
     }
 
     @Nullable Challenge challenge() {

@@ -239,6 +239,12 @@ final class ProxyIT {
         assertError(hoard.send(hoard.request("/v2/served/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())),
                 403, "DENIED");
         assertThat(hoard.get("/v2/served/manifests/v1").statusCode()).isEqualTo(200);
+
+        // A name claimed by an upload before the upstream had it cannot shadow it once it does.
+        hoard.startUpload("library/claimed");
+        new V2Pusher(anonymous.url()).pushImage("library/claimed", "v1", randomBytes(100, 14));
+        assertError(hoard.send(hoard.request("/v2/library/claimed/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())),
+                403, "DENIED");
     }
 
     @Test
