@@ -155,6 +155,26 @@ public final class ProxyResolver implements RepositoryResolver {
     }
 
     /**
+     * Caches of upstreams named by clients ({@code <host>/...}, filled with some client's credentials)
+     * are left out of the catalog: even their names are that upstream's to show. With {@code proxy.on}
+     * a first component that is a host name never holds pushed content (it routes to that host).
+     */
+    @Override
+    public boolean listed(String name) {
+        int slash = name.indexOf('/');
+        if (!config.dynamic() || slash < 0) {
+            return true;
+        }
+        String first = name.substring(0, slash);
+        for (Configured c : configured) {
+            if (c != configured.get(0) && hostDirectory(c.remote().hostKey()).equals(first)) {
+                return true;
+            }
+        }
+        return !(first.contains(".") || first.equals("localhost") || first.startsWith("localhost-"));
+    }
+
+    /**
      * The default upstream's target for a Docker Hub name: the first configured upstream, or (with
      * {@code proxy.on} and none configured) Docker Hub itself, with the client's credentials.
      */

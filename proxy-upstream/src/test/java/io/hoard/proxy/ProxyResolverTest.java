@@ -56,6 +56,17 @@ final class ProxyResolverTest {
     }
 
     @Test
+    void cachesOfClientNamedUpstreamsAreNotListed() {
+        ProxyResolver resolver = resolver(List.of());
+        assertThat(resolver.listed("team/app")).isTrue();
+        assertThat(resolver.listed("library/nginx")).isTrue();
+        assertThat(resolver.listed("app")).isTrue();
+        assertThat(resolver.listed("ghcr.io/team/app")).isFalse();
+        assertThat(resolver.listed("127.0.0.1-5000/private/app")).isFalse();
+        assertThat(resolver.listed("localhost-5000/private/app")).isFalse();
+    }
+
+    @Test
     void nonPublicLiteralsAreRefusedWithoutAnAllowList() {
         ProxyResolver resolver = resolver(List.of());
         for (String literal : List.of("127.0.0.1:5000", "localhost", "[::1]:5000", "169.254.169.254", "10.0.0.1",

@@ -68,7 +68,8 @@ final class ProxyOnSecurityIT {
             }
             assertThat(hoard.get(paths[0] + ns, "Authorization", alice).statusCode()).isEqualTo(200);
             JsonNode catalog = TestRegistry.json(hoard.get("/v2/_catalog"));
-            assertThat(catalog.toString()).doesNotContain("anything").doesNotContain("public/other");
+            assertThat(catalog.toString()).doesNotContain("anything").doesNotContain("public/other")
+                    .as("a cache of a client-named upstream is not listed").doesNotContain("private/app");
 
             upstream.close(); // an outage: only a client accepted recently gets what is cached
             assertThat(hoard.get(paths[0] + ns, "Authorization", alice).statusCode()).isEqualTo(200);

@@ -14,6 +14,14 @@ public interface RepositoryResolver {
      */
     Repository resolve(String name, Access access);
 
+    /**
+     * Whether {@code name} (a repository that holds content) may be listed in {@code /v2/_catalog}:
+     * false for caches whose content only some clients may see.
+     */
+    default boolean listed(String name) {
+        return true;
+    }
+
     /** A plain registry: every name is a local repository. */
     static RepositoryResolver local(Registry registry) {
         return (name, access) -> registry.repository(io.hoard.model.RepositoryName.of(name));

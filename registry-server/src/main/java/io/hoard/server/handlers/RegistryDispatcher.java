@@ -39,7 +39,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         this.access = access;
         this.settings = settings;
         this.resolver = resolver;
-        this.catalog = new CatalogHandler(registry, settings.catalogMaxEntries());
+        this.catalog = new CatalogHandler(registry, resolver, settings.catalogMaxEntries());
         this.tags = new TagsHandler();
         this.manifests = new ManifestHandler(settings, maxManifestBytes);
         this.blobs = new BlobHandler(settings);
