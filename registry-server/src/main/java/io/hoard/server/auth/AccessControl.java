@@ -143,29 +143,23 @@ public final class AccessControl {
     private static java.util.List<String> granted(java.util.List<String> requested, boolean user) {
         java.util.List<String> granted = new java.util.ArrayList<>();
         for (String param : requested) {
-            for (String scope : param.trim().split(" ")) {
-                int first = scope.indexOf(':');
-                int last = scope.lastIndexOf(':');
-                if (first <= 0 || last <= first) {
+            for (String text : param.trim().split(" ")) {
+                Optional<Scope> scope = Scope.parse(text);
+                if (scope.isEmpty() || granted.size() >= 32) {
                     continue;
                 }
-                String type = scope.substring(0, first);
-                String name = scope.substring(first + 1, last);
-                if (type.equals("registry") && name.equals("catalog")) {
+                Scope asked = scope.get();
+                if (asked.type().equals("registry") && asked.name().equals("catalog")) {
                     granted.add("registry:catalog:*");
                     continue;
                 }
-                if (!type.equals("repository") || !SCOPE_NAME.matcher(name).matches()) {
+                if (!asked.type().equals("repository") || !SCOPE_NAME.matcher(asked.name()).matches()) {
                     continue;
                 }
-                java.util.List<String> actions = new java.util.ArrayList<>();
-                for (String a : scope.substring(last + 1).split(",")) {
-                    if (ACTIONS.contains(a) && (user || a.equals("pull")) && !actions.contains(a)) {
-                        actions.add(a);
-                    }
-                }
-                if (!actions.isEmpty() && granted.size() < 32) {
-                    granted.add(type + ":" + name + ":" + String.join(",", actions));
+                java.util.List<String> actions = asked.actions().stream()
+                        .filter(a -> ACTIONS.contains(a) && (user || a.equals("pull"))).distinct().toList();
+                if (!actions.isEmpty()) {
+                    granted.add(new Scope(asked.type(), asked.name(), actions).toString());
                 }
             }
         }

@@ -35,20 +35,7 @@ public final class TokenService {
     public record Grant(String subject, java.util.List<String> scopes, Instant expires) {
         /** True when the token allows {@code action} on {@code type:name}. */
         public boolean allows(String type, String name, String action) {
-            for (String scope : scopes) {
-                int last = scope.lastIndexOf(':');
-                int first = scope.indexOf(':');
-                if (first < 0 || last <= first || !scope.substring(0, first).equals(type)
-                        || !scope.substring(first + 1, last).equals(name)) {
-                    continue;
-                }
-                for (String a : scope.substring(last + 1).split(",")) {
-                    if (a.equals(action) || a.equals("*")) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return scopes.stream().map(Scope::parse).flatMap(Optional::stream).anyMatch(s -> s.grants(type, name, action));
         }
     }
 

@@ -105,20 +105,14 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (headTimeout != null) {
             headTimeout.headReceived();
         }
-        if (request.decoderResult().isFailure()) {
-            LOG.debug("bad request from {}: {}", ctx.channel().remoteAddress(), request.decoderResult().cause().toString());
-            HttpHeaders headers = new DefaultHttpHeaders();
-            Responses.keepAliveOff(headers);
-            Responses.send(ctx, HttpResponseStatus.BAD_REQUEST, headers, Responses.utf8("malformed HTTP request\n"), false)
-                    .addListener(ChannelFutureListener.CLOSE);
-            ctx.channel().config().setAutoRead(false);
-            return;
-        }
         Optional<HttpResponseStatus> refusal = refusal(request);
         if (refusal.isPresent()) {
+            LOG.debug("refused request from {}: {}", ctx.channel().remoteAddress(), request.decoderResult().isFailure()
+                    ? request.decoderResult().cause().toString() : refusal.get().toString());
             HttpHeaders headers = new DefaultHttpHeaders();
             Responses.keepAliveOff(headers);
-            Responses.send(ctx, refusal.get(), headers, Responses.utf8(refusal.get().reasonPhrase() + "\n"), false)
+            Responses.send(ctx, refusal.get(), headers, Responses.utf8(request.decoderResult().isFailure()
+                    ? "malformed HTTP request\n" : refusal.get().reasonPhrase() + "\n"), false)
                     .addListener(ChannelFutureListener.CLOSE);
             ctx.channel().config().setAutoRead(false);
             return;
@@ -141,10 +135,13 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * What a request head that decoded well can still be refused for before routing: a protocol
-     * version this server does not speak (505), or HTTP/1.1 without the {@code Host} it requires (400).
+     * Why a request head is refused before routing: it did not decode (400), names a protocol
+     * version this server does not speak (505), or is HTTP/1.1 without the {@code Host} it requires (400).
      */
     private static Optional<HttpResponseStatus> refusal(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            return Optional.of(HttpResponseStatus.BAD_REQUEST);
+        }
         HttpVersion version = request.protocolVersion();
         if (!version.protocolName().equals("HTTP") || version.majorVersion() != 1 || version.minorVersion() > 1) {
             return Optional.of(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
