@@ -239,6 +239,13 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void httpPrefixIsRefusedRatherThanIgnored() {
+        assertThatThrownBy(() -> parse("http:\n  prefix: /registry\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.prefix");
+        assertThat(parse("http:\n  prefix: /\n").http().prefix()).isEqualTo("/");
+    }
+
+    @Test
     void duplicateKeysFail() {
         assertThatThrownBy(() -> parse("http:\n  addr: :1\n  addr: :2\n")).isInstanceOf(ConfigException.class);
     }

@@ -50,4 +50,36 @@ final class RestartTest {
             assertThat(tree.map(Path::toString)).noneMatch(p -> p.contains("~tmp-"));
         }
     }
+
+    @Test
+    void instancesSharingADataDirectoryNeverDeleteEachOthersSpools(@TempDir Path root) throws Exception {
+        String proxy = "proxy:\n  remoteurl: http://127.0.0.1:1\n";
+        Path spool = root.resolve("_spool");
+        Path loose = Files.createDirectories(spool).resolve("from-an-old-version.spool");
+        Files.writeString(loose, "x");
+        Files.setLastModifiedTime(loose, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2 * 86_400_000L));
+        TestRegistry first = TestRegistry.filesystem(root, proxy);
+        Path firstDir;
+        try (var dirs = Files.list(spool)) {
+            firstDir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertThat(loose).doesNotExist();
+        Path inFlight = Files.writeString(firstDir.resolve("abc-download.spool"), "bytes of a fill in flight");
+        boolean firstClosed = false;
+        try (TestRegistry second = TestRegistry.filesystem(root, proxy)) {
+            assertThat(inFlight).as("the first instance is running: its spool stays").exists();
+            first.close();
+            firstClosed = true;
+            try (TestRegistry third = TestRegistry.filesystem(root, proxy)) {
+                assertThat(firstDir).as("the first instance is gone: its spool is removed").doesNotExist();
+                try (var dirs = Files.list(spool)) {
+                    assertThat(dirs.filter(Files::isDirectory).count()).as("the second's and the third's").isEqualTo(2);
+                }
+            }
+        } finally {
+            if (!firstClosed) {
+                first.close();
+            }
+        }
+    }
 }
