@@ -58,7 +58,6 @@ public final class ConfigLoader {
             "http.http2", "clients are served HTTP/1.1",
             "http.h2c", "clients are served HTTP/1.1",
             "http.tls.ciphersuites", "the JDK's cipher suites for TLS 1.2 and 1.3 are used",
-            "storage.cache", "Hoard keeps its own in-memory manifest cache; blob descriptors come from storage",
             "storage.redirect", "blobs are always served by Hoard, never redirected to the storage",
             "storage.tag", "tag lookups are not limited",
             "log.hooks", "no log hooks are called",
@@ -204,6 +203,10 @@ public final class ConfigLoader {
                 ignored.put(key, instead);
             }
         });
+        if (!storage.blobDescriptorCache().equals("inmemory")) {
+            ignored.put("storage.cache.blobdescriptor: " + storage.blobDescriptorCache(),
+                    "blob descriptors are kept in memory by each instance");
+        }
         root.finish();
         return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog,
                 java.util.Collections.unmodifiableMap(ignored));
@@ -271,7 +274,10 @@ public final class ConfigLoader {
         }
         Section cache = s.section("cache");
         String blobDescriptor = cache.string("blobdescriptor", "inmemory");
-        cache.accept("blobdescriptorsize");
+        int blobDescriptorSize = cache.integer("blobdescriptorsize", 10_000);
+        if (blobDescriptorSize < 0) {
+            throw cache.error("blobdescriptorsize", null, "must be 0 or more, not " + blobDescriptorSize);
+        }
         cache.finish();
         Section delete = s.section("delete");
         boolean deleteEnabled = delete.bool("enabled", false);
@@ -291,7 +297,8 @@ public final class ConfigLoader {
         maintenance.finish();
         s.section("tag").accept("concurrencylimit");
         s.finish();
-        return new StorageConfig(driver, parameters, deleteEnabled, redirectDisabled, blobDescriptor, uploadPurging, ro);
+        return new StorageConfig(driver, parameters, deleteEnabled, redirectDisabled, blobDescriptor, blobDescriptorSize,
+                uploadPurging, ro);
     }
 
     private static HttpConfig http(Section s) {

@@ -7,6 +7,8 @@ import java.util.Map;
  *
  * @param driver filesystem, inmemory or s3
  * @param parameters the driver's own keys, as given (validated per driver)
+ * @param blobDescriptorCache {@code cache.blobdescriptor}: where blob sizes and links are remembered
+ * @param blobDescriptorCacheSize {@code cache.blobdescriptorsize}: how many (0: none, storage is asked every time)
  */
 public record StorageConfig(
         String driver,
@@ -14,6 +16,7 @@ public record StorageConfig(
         boolean deleteEnabled,
         boolean redirectDisabled,
         String blobDescriptorCache,
+        int blobDescriptorCacheSize,
         UploadPurging uploadPurging,
         boolean readOnly) {
 

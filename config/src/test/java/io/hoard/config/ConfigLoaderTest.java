@@ -256,10 +256,21 @@ final class ConfigLoaderTest {
                 + "http:\n  debug:\n    addr: :5001\nstorage:\n  inmemory: {}\n  redirect:\n    disable: true\n"
                 + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
                 + "log:\n  reportcaller: true\n");
-        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "redis", "health", "http.debug", "storage.cache",
+        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "redis", "health", "http.debug",
                 "storage.redirect", "log.reportcaller");
         assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
         assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();
+        assertThat(parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: redis\n").ignoredKeys())
+                .containsOnlyKeys("storage.cache.blobdescriptor: redis");
+    }
+
+    @Test
+    void blobDescriptorCacheIsSized() {
+        assertThat(parse("storage:\n  inmemory: {}\n").storage().blobDescriptorCacheSize()).isEqualTo(10_000);
+        assertThat(parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptorsize: 0\n").storage()
+                .blobDescriptorCacheSize()).isZero();
+        assertThatThrownBy(() -> parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptorsize: -1\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("blobdescriptorsize");
     }
 
     @Test

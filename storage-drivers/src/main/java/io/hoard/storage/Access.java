@@ -11,13 +11,4 @@ import org.jspecify.annotations.Nullable;
  *        that take the client's own credentials)
  */
 public record Access(boolean write, @Nullable String namespace, @Nullable String authorization) {
-    /** A pull with nothing else said. */
-    public static Access pull() {
-        return new Access(false, null, null);
-    }
-
-    /** A push with nothing else said. */
-    public static Access push() {
-        return new Access(true, null, null);
-    }
 }

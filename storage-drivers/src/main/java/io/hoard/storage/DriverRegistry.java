@@ -9,91 +9,121 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
-/** The registry over one storage driver, in distribution's layout ({@link PathSpec}). */
-public final class DriverRegistry implements Registry {
+/**
+ * The registry over one storage driver, in distribution's layout ({@link PathSpec}), with what a
+ * pull-through cache needs of it ({@link CacheStorage}). What storage said about blobs, manifests,
+ * origins and which repositories hold content is kept in memory, so a warm lookup costs at most the
+ * one storage call that opens the content.
+ */
+public final class DriverRegistry implements CacheStorage {
     /** Distribution's limit on a manifest body (4 MiB). */
     public static final int DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    /** Distribution's default for {@code storage.cache.blobdescriptorsize}. */
+    public static final int DEFAULT_DESCRIPTOR_CACHE_ENTRIES = 10_000;
+    /**
+     * How long a repository's recorded origin is trusted without looking at storage again: it
+     * changes through this process (which updates it at once) or, on shared storage, through
+     * another instance.
+     */
+    private static final long ORIGIN_RECHECK_NANOS = 10_000_000_000L;
+    private static final int MAX_REMEMBERED_REPOSITORIES = 10_000;
+
+    private record KnownOrigin(Origin origin, long checkedNanos) {
+    }
 
     private final StorageDriver driver;
     private final int maxManifestBytes;
     private final Map<String, DriverUpload.HashState> uploadHashes = new ConcurrentHashMap<>();
     private final ManifestCache manifestCache = new ManifestCache(32L * 1024 * 1024);
+    private final DescriptorCache descriptors;
+    private final ConcurrentHashMap<RepositoryName, KnownOrigin> origins = new ConcurrentHashMap<>();
+    /** Repositories seen holding content: they keep it (only deleting whole directories would end it). */
+    private final Set<RepositoryName> withContent = ConcurrentHashMap.newKeySet();
 
     public DriverRegistry(StorageDriver driver) {
-        this(driver, DEFAULT_MAX_MANIFEST_BYTES);
+        this(driver, DEFAULT_MAX_MANIFEST_BYTES, DEFAULT_DESCRIPTOR_CACHE_ENTRIES);
     }
 
-    public DriverRegistry(StorageDriver driver, int maxManifestBytes) {
+    /**
+     * @param descriptorCacheEntries how many blob sizes and repository links are kept in memory
+     *        ({@code storage.cache.blobdescriptorsize}); 0 asks storage every time
+     */
+    public DriverRegistry(StorageDriver driver, int maxManifestBytes, int descriptorCacheEntries) {
         this.driver = driver;
         this.maxManifestBytes = maxManifestBytes;
+        this.descriptors = new DescriptorCache(descriptorCacheEntries);
     }
 
-    /** The largest manifest body accepted, in bytes. */
+    @Override
     public int maxManifestBytes() {
         return maxManifestBytes;
     }
 
     @Override
     public Repository repository(RepositoryName name) {
-        LinkedBlobStore blobs = new LinkedBlobStore(driver, name);
+        LinkedBlobStore blobs = new LinkedBlobStore(driver, name, descriptors);
         DriverTagStore tags = new DriverTagStore(driver, name);
         DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes, manifestCache);
         DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
-        return new DriverRepository(driver, name, blobs, manifests, tags, uploads);
+        return new DriverRepository(this, name, blobs, manifests, tags, uploads);
     }
 
     // ---- support for caches: content is shared by all repositories, addressed by digest ----
 
-    /** Stored content with this digest, whichever repository it came through. */
+    @Override
     public Optional<Descriptor> statContent(Digest digest) {
-        return StorageIo.ifExists("reading " + digest, () -> driver.stat(PathSpec.pathFor(new PathSpec.BlobData(digest))))
-                .filter(info -> !info.directory())
-                .map(info -> new Descriptor(digest, info.size(), Descriptor.OCTET_STREAM));
+        return LinkedBlobStore.statContent(driver, descriptors, digest);
     }
 
-    /** The bytes of stored content with this digest (meant for manifests: small). */
+    @Override
     public Optional<byte[]> content(Digest digest) {
         return StorageIo.ifExists("reading " + digest, () -> driver.getContent(PathSpec.pathFor(new PathSpec.BlobData(digest))));
     }
 
-    /** Links stored content into a repository's blobs; empty when no content has that digest. */
+    @Override
     public Optional<Descriptor> linkBlob(RepositoryName name, Digest digest) {
         Optional<Descriptor> stored = statContent(digest);
-        stored.ifPresent(d -> new LinkedBlobStore(driver, name).link(digest));
+        stored.ifPresent(d -> new LinkedBlobStore(driver, name, descriptors).link(digest));
         return stored;
     }
 
-    /** When the tag was last written (or confirmed by a cache), if it exists. */
+    @Override
     public Optional<java.time.Instant> tagModified(RepositoryName name, String tag) {
         return StorageIo.ifExists("reading tag " + tag, () -> driver.stat(PathSpec.pathFor(new PathSpec.TagCurrentLink(name, tag))))
                 .map(io.hoard.storage.driver.FileInfo::modified);
     }
 
-    /**
-     * Stores a local file whose digest the caller has verified (a cache fill's spool) as the content
-     * for {@code digest}, consuming the file, and links it into {@code name}.
-     */
+    @Override
     public Descriptor importVerified(RepositoryName name, Digest digest, java.nio.file.Path file) {
         StorageIo.run("storing blob " + digest, () -> driver.importFile(file, PathSpec.pathFor(new PathSpec.BlobData(digest))));
-        new LinkedBlobStore(driver, name).link(digest);
+        new LinkedBlobStore(driver, name, descriptors).link(digest);
         return statContent(digest).orElseThrow();
     }
 
-    /** Where the repository's content comes from, as recorded by {@link #markOrigin}. */
+    /** Kept in memory; storage is looked at again after a few seconds (another instance may have recorded it). */
+    @Override
     public Origin origin(RepositoryName name) {
+        KnownOrigin known = origins.get(name);
+        if (known != null && System.nanoTime() - known.checkedNanos() < ORIGIN_RECHECK_NANOS) {
+            return known.origin();
+        }
+        Origin found = Origin.UNKNOWN;
         for (Origin o : List.of(Origin.LOCAL, Origin.CACHED)) {
             if (StorageIo.exists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, o)))) {
-                return o;
+                found = o;
+                break;
             }
         }
-        return Origin.UNKNOWN;
+        remember(name, found);
+        return found;
     }
 
-    /** Records where the repository's content comes from, replacing what was recorded. */
+    @Override
     public void markOrigin(RepositoryName name, Origin origin) {
         if (origin == Origin.UNKNOWN) {
             throw new IllegalArgumentException("nothing to record");
@@ -102,6 +132,30 @@ public final class DriverRegistry implements Registry {
                 PathSpec.pathFor(new PathSpec.OriginMarker(name, origin)), new byte[0]));
         Origin other = origin == Origin.LOCAL ? Origin.CACHED : Origin.LOCAL;
         StorageIo.deleteIfExists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, other)));
+        remember(name, origin);
+    }
+
+    private void remember(RepositoryName name, Origin origin) {
+        if (origins.size() >= MAX_REMEMBERED_REPOSITORIES) {
+            origins.clear();
+        }
+        origins.put(name, new KnownOrigin(origin, System.nanoTime()));
+    }
+
+    /** Whether the repository holds content ({@code _manifests} or {@code _layers}); a yes is remembered. */
+    private boolean holdsContent(RepositoryName name) {
+        if (withContent.contains(name)) {
+            return true;
+        }
+        String root = PathSpec.pathFor(new PathSpec.RepositoryRoot(name));
+        boolean holds = StorageIo.exists(driver, root + "/_manifests") || StorageIo.exists(driver, root + "/_layers");
+        if (holds) {
+            if (withContent.size() >= MAX_REMEMBERED_REPOSITORIES) {
+                withContent.clear();
+            }
+            withContent.add(name);
+        }
+        return holds;
     }
 
     /**
@@ -149,12 +203,11 @@ public final class DriverRegistry implements Registry {
         }
     }
 
-    private record DriverRepository(StorageDriver driver, RepositoryName name, BlobStore blobs, ManifestStore manifests,
+    private record DriverRepository(DriverRegistry registry, RepositoryName name, BlobStore blobs, ManifestStore manifests,
             TagStore tags, UploadStore uploads) implements Repository {
         @Override
         public boolean exists() {
-            String root = PathSpec.pathFor(new PathSpec.RepositoryRoot(name));
-            return StorageIo.exists(driver, root + "/_manifests") || StorageIo.exists(driver, root + "/_layers");
+            return registry.holdsContent(name);
         }
     }
 }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -29,19 +28,17 @@ final class DriverUpload implements Upload {
     private final LinkedBlobStore blobs;
     private final Map<String, HashState> hashStates;
     private final String id;
-    private final Instant startedAt;
     private long size;
     private @Nullable MessageDigest sha256;
     private @Nullable FileWriter writer;
 
     DriverUpload(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, Map<String, HashState> hashStates,
-            String id, Instant startedAt, long size) {
+            String id, long size) {
         this.driver = driver;
         this.name = name;
         this.blobs = blobs;
         this.hashStates = hashStates;
         this.id = id;
-        this.startedAt = startedAt;
         this.size = size;
         // Take the session's hash state; a concurrent request on the same session finds none and
         // falls back to rehashing at commit, which is always correct.
@@ -58,11 +55,6 @@ final class DriverUpload implements Upload {
     @Override
     public long size() {
         return size;
-    }
-
-    @Override
-    public Instant startedAt() {
-        return startedAt;
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.hoard.model.RepositoryName;
 import io.hoard.storage.driver.StorageDriver;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -43,7 +42,7 @@ final class DriverUploadStore implements UploadStore {
             driver.putContent(pathFor(new PathSpec.UploadStartedAt(name, id)),
                     now.toString().getBytes(StandardCharsets.US_ASCII));
         });
-        return new DriverUpload(driver, name, blobs, hashStates, id, now, 0);
+        return new DriverUpload(driver, name, blobs, hashStates, id, 0);
     }
 
     @Override
@@ -51,21 +50,12 @@ final class DriverUploadStore implements UploadStore {
         if (!UPLOAD_ID.matcher(id).matches()) {
             throw unknown(id);
         }
-        Instant startedAt = StorageIo.ifExists("reading upload " + id,
-                () -> driver.getContent(pathFor(new PathSpec.UploadStartedAt(name, id))))
-                .map(DriverUploadStore::parseInstant)
-                .orElseThrow(() -> unknown(id));
+        if (!StorageIo.exists(driver, pathFor(new PathSpec.UploadStartedAt(name, id)))) {
+            throw unknown(id);
+        }
         long size = StorageIo.ifExists("reading upload " + id, () -> driver.stat(pathFor(new PathSpec.UploadData(name, id))))
                 .orElseThrow(() -> unknown(id)).size();
-        return new DriverUpload(driver, name, blobs, hashStates, id, startedAt, size);
-    }
-
-    private static Instant parseInstant(byte[] text) {
-        try {
-            return Instant.parse(new String(text, StandardCharsets.US_ASCII).trim());
-        } catch (DateTimeParseException e) {
-            return Instant.EPOCH; // written by another registry in another format: treat as old
-        }
+        return new DriverUpload(driver, name, blobs, hashStates, id, size);
     }
 
     private RegistryException unknown(String id) {

@@ -19,23 +19,33 @@ import java.util.Optional;
 final class LinkedBlobStore implements BlobStore {
     private final StorageDriver driver;
     private final RepositoryName name;
+    private final DescriptorCache descriptors;
 
-    LinkedBlobStore(StorageDriver driver, RepositoryName name) {
+    LinkedBlobStore(StorageDriver driver, RepositoryName name, DescriptorCache descriptors) {
         this.driver = driver;
         this.name = name;
+        this.descriptors = descriptors;
     }
 
+    /** Served from memory when this link and the content's size were seen before: no storage call. */
     @Override
     public Optional<Descriptor> stat(Digest digest) {
+        if (descriptors.isLinked(name, digest)) {
+            Optional<Long> size = descriptors.size(digest);
+            if (size.isPresent()) {
+                return Optional.of(new Descriptor(digest, size.get(), Descriptor.OCTET_STREAM));
+            }
+        }
         if (!StorageIo.exists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
             return Optional.empty();
         }
         // A link whose content is gone (a half-finished garbage collection) is no blob.
-        return StorageIo.ifExists("reading blob " + digest, () -> driver.stat(pathFor(new PathSpec.BlobData(digest))))
-                .filter(info -> !info.directory())
-                .map(info -> new Descriptor(digest, info.size(), Descriptor.OCTET_STREAM));
+        Optional<Descriptor> stored = statContent(driver, descriptors, digest);
+        stored.ifPresent(d -> descriptors.linked(name, digest));
+        return stored;
     }
 
+    /** A warm blob costs one storage call: opening its content (link and size come from memory). */
     @Override
     public BlobContent open(Digest digest, long offset) {
         Descriptor d = stat(digest).orElseThrow(() -> unknown(digest));
@@ -43,14 +53,18 @@ final class LinkedBlobStore implements BlobStore {
             throw new RegistryException(ErrorCode.RANGE_INVALID,
                     "offset %d is outside blob %s of %d bytes".formatted(offset, digest, d.size()));
         }
-        SeekableByteChannel channel = StorageIo.ifExists("opening blob " + digest,
-                () -> driver.reader(pathFor(new PathSpec.BlobData(digest)), offset)).orElseThrow(() -> unknown(digest));
-        return new BlobContent(d, channel, offset);
+        Optional<SeekableByteChannel> channel = StorageIo.ifExists("opening blob " + digest,
+                () -> driver.reader(pathFor(new PathSpec.BlobData(digest)), offset));
+        if (channel.isEmpty()) {
+            descriptors.contentGone(digest); // deleted meanwhile, maybe by another instance
+            throw unknown(digest);
+        }
+        return new BlobContent(d, channel.get(), offset);
     }
 
     @Override
     public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
-        Optional<Descriptor> source = new LinkedBlobStore(driver, from).stat(digest);
+        Optional<Descriptor> source = new LinkedBlobStore(driver, from, descriptors).stat(digest);
         source.ifPresent(d -> link(digest));
         return source;
     }
@@ -60,6 +74,7 @@ final class LinkedBlobStore implements BlobStore {
         if (stat(digest).isEmpty()) {
             throw unknown(digest);
         }
+        descriptors.unlinked(name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.LayerLinkDir(name, digest)));
     }
 
@@ -67,6 +82,21 @@ final class LinkedBlobStore implements BlobStore {
     void link(Digest digest) {
         StorageIo.run("linking blob " + digest + " into " + name, () -> driver.putContent(
                 pathFor(new PathSpec.LayerLink(name, digest)), digest.toString().getBytes(StandardCharsets.US_ASCII)));
+        descriptors.linked(name, digest);
+    }
+
+    /** Stored content with this digest, whichever repository links it; its size is remembered. */
+    static Optional<Descriptor> statContent(StorageDriver driver, DescriptorCache descriptors, Digest digest) {
+        Optional<Long> known = descriptors.size(digest);
+        if (known.isPresent()) {
+            return Optional.of(new Descriptor(digest, known.get(), Descriptor.OCTET_STREAM));
+        }
+        Optional<Descriptor> stored = StorageIo.ifExists("reading blob " + digest,
+                        () -> driver.stat(pathFor(new PathSpec.BlobData(digest))))
+                .filter(info -> !info.directory())
+                .map(info -> new Descriptor(digest, info.size(), Descriptor.OCTET_STREAM));
+        stored.ifPresent(d -> descriptors.size(digest, d.size()));
+        return stored;
     }
 
     private RegistryException unknown(Digest digest) {

@@ -21,12 +21,11 @@ import org.jspecify.annotations.Nullable;
  * Reads and checks manifest JSON (OCI image manifest and index, Docker schema 2 manifest and list).
  * Every rejection is a {@code MANIFEST_INVALID} whose detail names the field that is wrong.
  */
-final class ManifestParser {
-    private static final ObjectMapper JSON = new ObjectMapper()
+public final class ManifestParser {
+    private static final ObjectMapper JSON = io.hoard.model.Json.MAPPER.copy()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** For pushed manifests: also nothing but whitespace after the object. */
-    private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    private static final ObjectMapper STRICT = JSON.copy()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ManifestParser() {
@@ -53,6 +52,42 @@ final class ManifestParser {
         String inBody = optionalText(root, "mediaType");
         String mediaType = resolveMediaType(declared, inBody, root);
         return MediaTypes.isIndex(mediaType) ? parseIndex(root, mediaType) : parseImage(root, mediaType);
+    }
+
+    /**
+     * One entry of an image index or referrers index, as read from a stored or upstream index.
+     *
+     * @param os {@code platform.os}, if given
+     * @param architecture {@code platform.architecture}, if given
+     */
+    public record IndexEntry(Descriptor descriptor, @Nullable String os, @Nullable String architecture,
+            @Nullable String artifactType, Map<String, String> annotations) {
+    }
+
+    /**
+     * The entries of an index's {@code manifests}, leniently: what is not a JSON object with a
+     * valid descriptor is left out (the index was checked when it was pushed, or is an upstream's).
+     */
+    public static List<IndexEntry> indexEntries(byte[] index) {
+        List<IndexEntry> entries = new ArrayList<>();
+        try {
+            JsonNode manifests = readObject(index).path("manifests");
+            for (int i = 0; i < manifests.size(); i++) {
+                JsonNode node = manifests.get(i);
+                try {
+                    Map<String, String> annotations = new LinkedHashMap<>();
+                    node.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+                    JsonNode platform = node.path("platform");
+                    entries.add(new IndexEntry(descriptor(node, "manifests[" + i + "]"), optionalText(platform, "os"),
+                            optionalText(platform, "architecture"), optionalText(node, "artifactType"), annotations));
+                } catch (RegistryException skipped) {
+                    // not a descriptor: left out
+                }
+            }
+        } catch (RegistryException notAnIndex) {
+            return List.of();
+        }
+        return entries;
     }
 
     /** A manifest already stored (validated when it was pushed) with its media type and subject. */

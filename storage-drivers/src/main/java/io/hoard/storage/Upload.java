@@ -3,7 +3,6 @@ package io.hoard.storage;
 import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 
 /**
  * One blob upload session, as seen by one request. Bytes are appended with {@link #write}; the
@@ -17,8 +16,6 @@ public interface Upload extends AutoCloseable {
 
     /** Bytes received so far over all requests of the session. */
     long size();
-
-    Instant startedAt();
 
     /** Appends all of {@code bytes}. @throws io.hoard.model.RegistryException on storage failure */
     void write(ByteBuffer bytes);

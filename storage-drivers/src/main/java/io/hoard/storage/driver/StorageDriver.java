@@ -126,4 +126,13 @@ public interface StorageDriver {
     default Optional<URI> redirectUrl(String path) throws IOException {
         return Optional.empty();
     }
+
+    /**
+     * The local directory this driver stores under, when it stores on a local filesystem: callers
+     * put files beside the data there (spools that {@link #importFile} then renames into place,
+     * generated TLS keys) and may send files with zero-copy I/O. Empty for remote storage.
+     */
+    default Optional<java.nio.file.Path> localRoot() {
+        return Optional.empty();
+    }
 }

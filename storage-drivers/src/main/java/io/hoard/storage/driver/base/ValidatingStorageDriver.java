@@ -84,6 +84,11 @@ public final class ValidatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public java.util.Optional<java.nio.file.Path> localRoot() {
+        return delegate.localRoot();
+    }
+
+    @Override
     public void importFile(java.nio.file.Path source, String path) throws IOException {
         delegate.importFile(source, file(path));
     }

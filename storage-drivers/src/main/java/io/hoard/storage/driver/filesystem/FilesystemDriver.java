@@ -46,6 +46,11 @@ public final class FilesystemDriver implements StorageDriver {
         this.root = root.toAbsolutePath().normalize();
     }
 
+    @Override
+    public java.util.Optional<Path> localRoot() {
+        return java.util.Optional.of(root);
+    }
+
     /** The directory everything is stored below. */
     public Path root() {
         return root;
