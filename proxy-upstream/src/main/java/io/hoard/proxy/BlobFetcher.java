@@ -4,7 +4,7 @@ import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Origin;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * every repository that asked for it, and only then forgotten, so a request arriving meanwhile still
  * joins it.
  */
-final class BlobFetcher {
+public final class BlobFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
 
-    private final DriverRegistry registry;
+    private final CacheStorage registry;
     private final Path spoolDir;
     private final Duration stallTimeout;
     private final long maxBlobSize;
@@ -37,7 +37,12 @@ final class BlobFetcher {
     private record Running(BlobFill fill, Set<RepositoryName> linkInto) {
     }
 
-    BlobFetcher(DriverRegistry registry, Path spoolDir, Duration stallTimeout, long maxBlobSize, ProxyMetrics metrics) {
+    /**
+     * @param spoolDir where downloads are spooled: beside the data when storage is local, so a commit is a rename
+     * @param stallTimeout {@code proxy.timeout}: how long an upstream may send nothing before the download is resumed
+     * @param maxBlobSize {@code proxy.maxblobsize}
+     */
+    public BlobFetcher(CacheStorage registry, Path spoolDir, Duration stallTimeout, long maxBlobSize, ProxyMetrics metrics) {
         this.registry = registry;
         this.spoolDir = spoolDir;
         this.stallTimeout = stallTimeout;

@@ -7,7 +7,7 @@ import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.BlobContent;
 import io.hoard.storage.BlobStore;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.upstream.UpstreamException;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,16 +19,17 @@ import java.util.Optional;
  * a miss joins or starts the single {@link BlobFill} for the digest and streams from it.
  */
 final class ProxyBlobStore implements BlobStore {
-    private final DriverRegistry registry;
+    private final CacheStorage registry;
     private final BlobStore local;
     private final ProxyTarget target;
     private final BlobFetcher fetcher;
     private final ProxyMetrics metrics;
     private final Duration timeout;
 
-    ProxyBlobStore(DriverRegistry registry, ProxyTarget target, BlobFetcher fetcher, ProxyMetrics metrics, Duration timeout) {
+    ProxyBlobStore(CacheStorage registry, BlobStore local, ProxyTarget target, BlobFetcher fetcher, ProxyMetrics metrics,
+            Duration timeout) {
         this.registry = registry;
-        this.local = registry.repository(target.cacheName()).blobs();
+        this.local = local;
         this.target = target;
         this.fetcher = fetcher;
         this.metrics = metrics;

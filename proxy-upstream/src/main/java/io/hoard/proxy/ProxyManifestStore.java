@@ -1,23 +1,17 @@
 package io.hoard.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import io.hoard.model.DigestAlgorithm;
 import io.hoard.model.RegistryException;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Manifest;
+import io.hoard.storage.ManifestParser;
 import io.hoard.storage.ManifestStore;
 import io.hoard.storage.Origin;
 import io.hoard.storage.Referrer;
 import io.hoard.upstream.UpstreamException;
 import io.hoard.upstream.UpstreamManifest;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -27,19 +21,17 @@ import org.jspecify.annotations.Nullable;
  * {@link ProxyTagStore}'s business.
  */
 final class ProxyManifestStore implements ManifestStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final DriverRegistry registry;
+    private final CacheStorage registry;
     private final ManifestStore local;
     private final ProxyTarget target;
-    private final Inflight<String, Optional<Manifest>> fetches;
+    private final SingleFlight<String, Optional<Manifest>> fetches;
     private final ProxyMetrics metrics;
     private final int maxManifestBytes;
 
-    ProxyManifestStore(DriverRegistry registry, ProxyTarget target, Inflight<String, Optional<Manifest>> fetches,
-            ProxyMetrics metrics) {
+    ProxyManifestStore(CacheStorage registry, ManifestStore local, ProxyTarget target,
+            SingleFlight<String, Optional<Manifest>> fetches, ProxyMetrics metrics) {
         this.registry = registry;
-        this.local = registry.repository(target.cacheName()).manifests();
+        this.local = local;
         this.target = target;
         this.fetches = fetches;
         this.metrics = metrics;
@@ -159,21 +151,8 @@ final class ProxyManifestStore implements ManifestStore {
     }
 
     private static List<Referrer> parse(byte[] index, @Nullable String artifactType) {
-        List<Referrer> result = new ArrayList<>();
-        try {
-            for (JsonNode m : JSON.readTree(index).path("manifests")) {
-                String type = m.hasNonNull("artifactType") ? m.get("artifactType").asText() : null;
-                if (artifactType != null && !artifactType.equals(type)) {
-                    continue;
-                }
-                Map<String, String> annotations = new LinkedHashMap<>();
-                m.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
-                result.add(new Referrer(new Descriptor(Digest.parse(m.path("digest").asText()), m.path("size").asLong(),
-                        m.path("mediaType").asText()), type, annotations));
-            }
-        } catch (IOException | RegistryException e) {
-            return List.of();
-        }
-        return result;
+        return ManifestParser.indexEntries(index).stream()
+                .filter(e -> artifactType == null || artifactType.equals(e.artifactType()))
+                .map(e -> new Referrer(e.descriptor(), e.artifactType(), e.annotations())).toList();
     }
 }

@@ -4,7 +4,7 @@ import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Manifest;
 import io.hoard.storage.TagStore;
 import io.hoard.upstream.UpstreamException;
@@ -27,18 +27,18 @@ import org.slf4j.LoggerFactory;
 final class ProxyTagStore implements TagStore {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyTagStore.class);
 
-    private final DriverRegistry registry;
+    private final CacheStorage registry;
     private final TagStore local;
     private final ProxyTarget target;
     private final ProxyManifestStore manifests;
-    private final Inflight<String, Optional<Digest>> refreshes;
+    private final SingleFlight<String, Optional<Digest>> refreshes;
     private final ProxyMetrics metrics;
     private final Clock clock;
 
-    ProxyTagStore(DriverRegistry registry, ProxyTarget target, ProxyManifestStore manifests,
-            Inflight<String, Optional<Digest>> refreshes, ProxyMetrics metrics, Clock clock) {
+    ProxyTagStore(CacheStorage registry, TagStore local, ProxyTarget target, ProxyManifestStore manifests,
+            SingleFlight<String, Optional<Digest>> refreshes, ProxyMetrics metrics, Clock clock) {
         this.registry = registry;
-        this.local = registry.repository(target.cacheName()).tags();
+        this.local = local;
         this.target = target;
         this.manifests = manifests;
         this.refreshes = refreshes;

@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * Single flight: concurrent callers asking for the same key share one computation; the entry is
  * gone as soon as it completes, so a later caller computes afresh.
  */
-final class Inflight<K, V> {
+final class SingleFlight<K, V> {
     private final ConcurrentHashMap<K, CompletableFuture<V>> running = new ConcurrentHashMap<>();
 
     /** The result of {@code work} for {@code key}, computed once for all concurrent callers. */

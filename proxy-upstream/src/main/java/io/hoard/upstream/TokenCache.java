@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * grant (POST) is tried, as Docker Hub and others accept.
  */
 public final class TokenCache {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.hoard.model.Json.MAPPER;
     /** Spec default when the token service gives no {@code expires_in}. */
     private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
     private static final Duration SLACK = Duration.ofSeconds(10);
@@ -36,15 +35,9 @@ public final class TokenCache {
 
     private final Map<Key, Token> tokens = new ConcurrentHashMap<>();
     private final Clock clock;
-    private final LongAdder fetches = new LongAdder();
 
     public TokenCache(Clock clock) {
         this.clock = clock;
-    }
-
-    /** How many tokens were fetched from token services (for tests and metrics). */
-    public long fetches() {
-        return fetches.sum();
     }
 
     /** A cached, unexpired token for the challenge's realm and service, this scope and identity. */
@@ -103,7 +96,6 @@ public final class TokenCache {
             throw new UpstreamException(UpstreamException.Kind.UNAUTHORIZED, "token service " + realm + " refused "
                     + credentials + " for " + scope + " (HTTP " + response.status() + ")");
         }
-        fetches.increment();
         Token token = parse(response.body(), realm);
         tokens.put(key(challenge, scope, credentials), token);
         return token.value();

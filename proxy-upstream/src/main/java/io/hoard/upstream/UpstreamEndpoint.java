@@ -92,11 +92,6 @@ public final class UpstreamEndpoint {
         return tokens;
     }
 
-    /** True while the circuit breaker keeps calls away from this upstream. */
-    public boolean circuitOpen() {
-        return breaker.isOpen();
-    }
-
     URI base() {
         return base;
     }

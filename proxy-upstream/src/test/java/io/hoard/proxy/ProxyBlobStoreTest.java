@@ -112,7 +112,8 @@ final class ProxyBlobStoreTest {
 
     private ProxyBlobStore store(FakeUpstream upstream, String repo) {
         ProxyTarget target = new ProxyTarget(upstream, repo, RepositoryName.of(repo), Duration.ofHours(1), null);
-        return new ProxyBlobStore(registry, target, fetcher, metrics, Duration.ofSeconds(5));
+        return new ProxyBlobStore(registry, registry.repository(target.cacheName()).blobs(), target, fetcher, metrics,
+                Duration.ofSeconds(5));
     }
 
     private final Path spool = spoolDir();

@@ -12,11 +12,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-final class InflightTest {
+final class SingleFlightTest {
 
     @Test
     void concurrentCallersShareOneComputation() throws Exception {
-        Inflight<String, Integer> inflight = new Inflight<>();
+        SingleFlight<String, Integer> inflight = new SingleFlight<>();
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -47,17 +47,10 @@ final class InflightTest {
 
     @Test
     void failuresReachEveryWaiterAndAreNotCached() {
-        Inflight<String, Integer> inflight = new Inflight<>();
+        SingleFlight<String, Integer> inflight = new SingleFlight<>();
         assertThatThrownBy(() -> inflight.run("k", () -> {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
         assertThat(inflight.run("k", () -> 1)).isEqualTo(1);
-    }
-
-    @Test
-    void hostDirectoriesAreValidRepositoryComponents() {
-        assertThat(ProxyResolver.hostDirectory("127.0.0.1:5000")).isEqualTo("127.0.0.1-5000");
-        assertThat(ProxyResolver.hostDirectory("Reg.Test1.com")).isEqualTo("reg.test1.com");
-        assertThat(ProxyResolver.hostDirectory("[::1]:5000")).isEqualTo("1-5000");
     }
 }

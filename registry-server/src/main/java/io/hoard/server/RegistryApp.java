@@ -13,13 +13,17 @@ import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
 import io.hoard.server.tls.TlsContexts;
+import io.hoard.config.ProxyConfig;
+import io.hoard.proxy.BlobFetcher;
+import io.hoard.proxy.ProxyMetrics;
+import io.hoard.proxy.ProxyRepositories;
 import io.hoard.proxy.ProxyResolver;
+import io.hoard.proxy.ProxyRouter;
+import io.hoard.proxy.Upstreams;
 import io.hoard.storage.DriverRegistry;
 import io.hoard.storage.RepositoryResolver;
 import io.hoard.storage.driver.StorageDriver;
 import io.hoard.storage.driver.StorageDrivers;
-import io.hoard.storage.driver.base.ValidatingStorageDriver;
-import io.hoard.storage.driver.filesystem.FilesystemDriver;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -47,28 +51,29 @@ public final class RegistryApp implements AutoCloseable {
             Thread.ofPlatform().daemon().name("hoard-maintenance").factory());
     private final InFlight inFlight = new InFlight();
     private final RegistryServer server;
-    private final @Nullable ProxyResolver proxy;
+    private final @Nullable ProxyMetrics proxyMetrics;
     private java.nio.channels.@Nullable FileChannel spoolLock;
 
-    private RegistryApp(RegistryConfig config) throws Exception {
+    private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
         this.config = config;
         refuseWhatIsNotThereYet(config);
         this.driver = createDriver(config.storage());
-        DriverRegistry registry = new DriverRegistry(driver);
+        DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
+                config.storage().blobDescriptorCacheSize());
         HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
                 config.catalog().maxEntries());
         HttpConfig http = config.http();
         ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
                 Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());
         SslContext ssl = http.tls().isPresent()
-                ? TlsContexts.server(http.tls().get(), unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_tls")
-                        : null, http.host(), http.port())
+                ? TlsContexts.server(http.tls().get(), driver.localRoot().map(root -> root.resolve("_tls")).orElse(null),
+                        http.host(), http.port())
                 : null;
-        AccessControl access = accessControl(config);
+        AccessControl access = accessControl(config, clock);
+        this.proxyMetrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
         RepositoryResolver resolver = config.proxy().isPresent()
-                ? new ProxyResolver(registry, config.proxy().get(), spoolDirectory(), Clock.systemUTC())
+                ? proxyResolver(registry, config.proxy().get(), proxyMetrics, clock)
                 : RepositoryResolver.local(registry);
-        this.proxy = resolver instanceof ProxyResolver p ? p : null;
         RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes(),
                 access);
         InetSocketAddress address = http.bindHost().isEmpty()
@@ -76,7 +81,7 @@ public final class RegistryApp implements AutoCloseable {
                 : new InetSocketAddress(http.bindHost(), http.port());
         this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                 inFlight));
-        schedulePurging(registry, config.storage().uploadPurging());
+        schedulePurging(registry, config.storage().uploadPurging(), clock);
         if (!config.ignoredKeys().isEmpty()) {
             LOG.warn("config keys accepted for compatibility with distribution but not acted on: {}",
                     config.ignoredKeys().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
@@ -88,7 +93,23 @@ public final class RegistryApp implements AutoCloseable {
 
     /** Starts a registry; fails with a message that says what to fix. */
     public static RegistryApp start(RegistryConfig config) throws Exception {
-        return new RegistryApp(config);
+        return new RegistryApp(config, Clock.systemUTC());
+    }
+
+    /** Starts a registry that tells time by {@code clock} (tag TTLs, access confirmations, tokens). */
+    public static RegistryApp start(RegistryConfig config, Clock clock) throws Exception {
+        return new RegistryApp(config, clock);
+    }
+
+    /**
+     * The pull-through cache: routing, upstreams, the single fill per blob, and the stores that
+     * decorate the registry's repositories.
+     */
+    private ProxyResolver proxyResolver(DriverRegistry registry, ProxyConfig proxy, ProxyMetrics metrics, Clock clock)
+            throws java.io.IOException {
+        BlobFetcher fetcher = new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics);
+        return new ProxyResolver(new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry)), new Upstreams(proxy, clock),
+                new ProxyRepositories(registry, fetcher, metrics, clock, proxy.timeout()), registry);
     }
 
     /** The address the registry listens on. */
@@ -100,9 +121,9 @@ public final class RegistryApp implements AutoCloseable {
         return config;
     }
 
-    /** The pull-through cache, when the configuration has a proxy section. */
-    public java.util.Optional<ProxyResolver> proxy() {
-        return java.util.Optional.ofNullable(proxy);
+    /** The pull-through cache's counters, when the configuration has a proxy section. */
+    public java.util.Optional<ProxyMetrics> proxyMetrics() {
+        return java.util.Optional.ofNullable(proxyMetrics);
     }
 
     /** Stops accepting, lets requests in flight finish for up to {@code http.draintimeout}, then stops. */
@@ -137,7 +158,7 @@ public final class RegistryApp implements AutoCloseable {
         }
     }
 
-    private static @Nullable AccessControl accessControl(RegistryConfig config) {
+    private static @Nullable AccessControl accessControl(RegistryConfig config, Clock clock) {
         if (config.auth().isEmpty()) {
             return null;
         }
@@ -147,7 +168,7 @@ public final class RegistryApp implements AutoCloseable {
             LOG.warn("auth.htpasswd without http.tls: passwords cross the network in clear text");
         }
         return new AccessControl(users, htpasswd.realm(),
-                htpasswd.anonymousPull() ? new TokenService(config.http().secret()) : null, Clock.systemUTC());
+                htpasswd.anonymousPull() ? new TokenService(config.http().secret()) : null, clock);
     }
 
     private static StorageDriver createDriver(StorageConfig storage) {
@@ -156,8 +177,8 @@ public final class RegistryApp implements AutoCloseable {
         }
         try {
             StorageDriver driver = StorageDrivers.create(storage.driver(), storage.parameters());
-            if (unwrap(driver) instanceof FilesystemDriver fs) {
-                Path root = fs.root();
+            if (driver.localRoot().isPresent()) {
+                Path root = driver.localRoot().get();
                 Files.createDirectories(root);
                 if (!Files.isWritable(root)) {
                     throw new ConfigException("storage.filesystem.rootdirectory " + root + " is not writable");
@@ -171,14 +192,14 @@ public final class RegistryApp implements AutoCloseable {
         }
     }
 
-    private void schedulePurging(DriverRegistry registry, StorageConfig.UploadPurging purging) {
+    private void schedulePurging(DriverRegistry registry, StorageConfig.UploadPurging purging, Clock clock) {
         if (!purging.enabled() || purging.interval().isZero()) {
             return;
         }
         long every = Math.max(1000, purging.interval().toMillis());
         maintenance.scheduleWithFixedDelay(() -> {
             try {
-                registry.purgeUploads(purging.age(), Instant.now(), purging.dryRun());
+                registry.purgeUploads(purging.age(), clock.instant(), purging.dryRun());
             } catch (RuntimeException e) {
                 LOG.warn("upload purging failed: {}", e.getMessage());
             }
@@ -193,8 +214,8 @@ public final class RegistryApp implements AutoCloseable {
      * (their instance is gone) are removed, and loose files from older versions once a day old.
      */
     private Path spoolDirectory() throws java.io.IOException {
-        Path parent = unwrap(driver) instanceof FilesystemDriver fs ? fs.root().resolve("_spool")
-                : Path.of(System.getProperty("java.io.tmpdir"), "hoard-spool");
+        Path parent = driver.localRoot().map(root -> root.resolve("_spool"))
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "hoard-spool"));
         Files.createDirectories(parent);
         try (var entries = Files.list(parent)) {
             for (Path p : entries.toList()) {
@@ -250,12 +271,7 @@ public final class RegistryApp implements AutoCloseable {
     }
 
     private String describeStorage() {
-        StorageDriver d = unwrap(driver);
-        return d instanceof FilesystemDriver fs ? "storing in " + fs.root() : "storage: " + d.name();
-    }
-
-    private static StorageDriver unwrap(StorageDriver d) {
-        return d instanceof ValidatingStorageDriver v ? v.delegate() : d;
+        return driver.localRoot().map(root -> "storing in " + root).orElse("storage: " + driver.name());
     }
 
     private static String describe(InetSocketAddress a) {

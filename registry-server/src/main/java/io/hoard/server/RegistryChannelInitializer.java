@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
@@ -56,7 +55,6 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new HttpServerCodec(8192, 16384, 65536));
         p.addLast(new HttpServerKeepAliveHandler());
         p.addLast(new HttpServerExpectContinueHandler());
-        p.addLast(new ChunkedWriteHandler());
         p.addLast(new RegistryHandler(dispatcher, executor, settings, inFlight));
     }
 }

@@ -126,7 +126,7 @@ final class ProxyFaultsIT {
             HttpResponse<byte[]> stale = hoard.get("/v2/down/manifests/v1");
             assertThat(stale.statusCode()).isEqualTo(200);
             assertThat(stale.body()).isEqualTo(manifest);
-            assertThat(hoard.app.proxy().orElseThrow().metrics().staleServes()).isPositive();
+            assertThat(hoard.app.proxyMetrics().orElseThrow().staleServes()).isPositive();
             HttpResponse<byte[]> never = hoard.get("/v2/down/manifests/never-cached");
             assertError(never, 503, "UNAVAILABLE");
             assertThat(new String(never.body())).contains(proxy.url());

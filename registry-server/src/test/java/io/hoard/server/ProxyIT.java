@@ -113,7 +113,7 @@ final class ProxyIT {
         assertThat(hoard.get("/v2/app/manifests/v1").body()).isEqualTo(appManifest);
         assertThat(hoard.head("/v2/library/app/blobs/" + layer).statusCode()).isEqualTo(200);
         assertThat(counting.count("")).as("requests that reached the upstream").isZero();
-        var metrics = hoard.app.proxy().orElseThrow().metrics();
+        var metrics = hoard.app.proxyMetrics().orElseThrow();
         // From storage, or from the fill still committing it: either way not from the upstream.
         assertThat(metrics.blobHits() + metrics.coalesced()).isGreaterThanOrEqualTo(2);
     }
@@ -195,7 +195,7 @@ final class ProxyIT {
         }
         assertThat(counting.count("GET /v2/library/big/blobs/" + d)).as("upstream blob GETs").isEqualTo(1);
         assertThat(counting.blobBytes()).as("upstream blob bytes").isEqualTo(120L * 1024 * 1024);
-        assertThat(hoard.app.proxy().orElseThrow().metrics().coalesced()).isGreaterThan(0);
+        assertThat(hoard.app.proxyMetrics().orElseThrow().coalesced()).isGreaterThan(0);
         assertThat(streamDigest("/v2/library/big/blobs/" + d)).isEqualTo(d.toString());
         assertThat(counting.count("GET /v2/library/big/blobs/" + d)).isEqualTo(1);
     }

@@ -1,7 +1,5 @@
 package io.hoard.server.handlers;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hoard.model.Digest;
 import io.hoard.model.DigestAlgorithm;
 import io.hoard.model.ErrorCode;
@@ -11,8 +9,8 @@ import io.hoard.model.RegistryException;
 import io.hoard.server.http.ClientGoneException;
 import io.hoard.server.http.Exchange;
 import io.hoard.storage.Manifest;
+import io.hoard.storage.ManifestParser;
 import io.hoard.storage.Repository;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -21,7 +19,6 @@ import java.util.Set;
 
 /** {@code GET|HEAD|PUT|DELETE /v2/<name>/manifests/<reference>}. */
 final class ManifestHandler {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HandlerSettings settings;
     private final int maxManifestBytes;
@@ -135,18 +132,13 @@ final class ManifestHandler {
         if (!MediaTypes.isIndex(index.mediaType())) {
             return Optional.empty();
         }
-        try {
-            for (JsonNode entry : JSON.readTree(index.content()).path("manifests")) {
-                JsonNode platform = entry.path("platform");
-                if ("linux".equals(platform.path("os").asText()) && "amd64".equals(platform.path("architecture").asText())) {
-                    Optional<Manifest> child = repo.manifests().get(Digest.parse(entry.path("digest").asText()));
-                    if (child.isPresent() && accepts(accepted, child.get().mediaType())) {
-                        return child;
-                    }
+        for (ManifestParser.IndexEntry entry : ManifestParser.indexEntries(index.content())) {
+            if ("linux".equals(entry.os()) && "amd64".equals(entry.architecture())) {
+                Optional<Manifest> child = repo.manifests().get(entry.descriptor().digest());
+                if (child.isPresent() && accepts(accepted, child.get().mediaType())) {
+                    return child;
                 }
             }
-        } catch (IOException | RegistryException e) {
-            return Optional.empty();
         }
         return Optional.empty();
     }

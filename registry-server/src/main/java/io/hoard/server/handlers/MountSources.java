@@ -2,7 +2,7 @@ package io.hoard.server.handlers;
 
 import io.hoard.model.Digest;
 import io.hoard.model.RepositoryName;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Origin;
 import java.util.List;
 import java.util.Optional;
@@ -16,9 +16,9 @@ final class MountSources {
     /** How many repositories an automatic mount looks through before giving up (the client then uploads). */
     private static final int MAX_CANDIDATES = 10_000;
 
-    private final DriverRegistry registry;
+    private final CacheStorage registry;
 
-    MountSources(DriverRegistry registry) {
+    MountSources(CacheStorage registry) {
         this.registry = registry;
     }
 

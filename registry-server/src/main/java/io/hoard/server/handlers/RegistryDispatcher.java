@@ -7,7 +7,7 @@ import io.hoard.server.http.Exchange;
 import io.hoard.server.http.RequestDispatcher;
 import io.hoard.server.http.Route;
 import io.hoard.storage.Access;
-import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import java.util.Map;
@@ -34,7 +34,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
      * @param resolver which repository serves a name: local, or a cache of an upstream
      * @param access client authentication ({@code auth.htpasswd}), or null for an open registry
      */
-    public RegistryDispatcher(DriverRegistry registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
+    public RegistryDispatcher(CacheStorage registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
             @Nullable AccessControl access) {
         this.access = access;
         this.settings = settings;

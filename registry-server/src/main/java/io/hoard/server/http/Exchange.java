@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +122,7 @@ public final class Exchange {
         if (host == null || host.isBlank()) {
             return path;
         }
-        String scheme = ctx.pipeline().get(SslHandler.class) != null ? "https" : "http";
+        String scheme = Responses.zeroCopy(ctx) ? "http" : "https";
         return scheme + "://" + host + path;
     }
 
@@ -160,8 +159,9 @@ public final class Exchange {
             return;
         }
         begin(status, length);
-        if (blob.channel() instanceof java.nio.channels.FileChannel && ctx.pipeline().get(SslHandler.class) == null) {
-            done(Responses.sendChannel(ctx, Responses.head(HttpResponseStatus.valueOf(status), h), blob.channel(), length));
+        boolean zeroCopy = Responses.zeroCopy(ctx);
+        if (zeroCopy && blob.channel() instanceof java.nio.channels.FileChannel file) {
+            done(Responses.sendFile(ctx, Responses.head(HttpResponseStatus.valueOf(status), h), file, length));
             return;
         }
         // Anything else may block (a blob still being fetched, remote storage): pumped from this
@@ -169,8 +169,8 @@ public final class Exchange {
         h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         ctx.write(Responses.head(HttpResponseStatus.valueOf(status), h));
         try (blob) {
-            boolean zeroCopy = blob.channel() instanceof io.hoard.storage.GrowingFile && ctx.pipeline().get(SslHandler.class) == null;
-            done(zeroCopy ? Responses.follow(ctx, (io.hoard.storage.GrowingFile) blob.channel(), blob.offset(), length)
+            done(zeroCopy && blob.channel() instanceof io.hoard.storage.GrowingFile growing
+                    ? Responses.follow(ctx, growing, blob.offset(), length)
                     : Responses.pump(ctx, blob.channel(), length));
         } catch (IOException e) {
             LoggerFactory.getLogger(Exchange.class).warn("{} {}: response cut off after headers: {}", method(), path(),

@@ -12,7 +12,6 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.stream.ChunkedInput;
 import io.netty.channel.ChannelFuture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,7 +32,7 @@ import java.nio.charset.StandardCharsets;
  * not TLS), and V2 errors — the one place that renders {@code {"errors":[{code,message,detail}]}}.
  */
 final class Responses {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = io.hoard.model.Json.MAPPER;
     private static final int CHUNK = 64 * 1024;
 
     private Responses() {
@@ -72,23 +70,25 @@ final class Responses {
     }
 
     /**
-     * Sends {@code length} bytes of {@code channel} from its current position after {@code response}.
-     * Takes ownership of the channel: it is closed when the transfer ends, however it ends.
+     * Sends {@code length} bytes of {@code file} from its current position after {@code response},
+     * with sendfile(2): the bytes never enter the JVM (plain-text connections only, see
+     * {@link #zeroCopy}). Takes ownership of the file: the region closes it when released.
      */
-    static ChannelFuture sendChannel(ChannelHandlerContext ctx, HttpResponse response, SeekableByteChannel channel,
-            long length) throws IOException {
+    static ChannelFuture sendFile(ChannelHandlerContext ctx, HttpResponse response, FileChannel file, long length)
+            throws IOException {
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
         ctx.write(response);
         if (length == 0) {
-            channel.close();
+            file.close();
             return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        if (channel instanceof FileChannel file && ctx.pipeline().get(SslHandler.class) == null) {
-            // sendfile(2): the bytes never enter the JVM. The region closes the file when released.
-            ctx.write(new DefaultFileRegion(file, file.position(), length));
-            return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
-        return ctx.writeAndFlush(new HttpChunkedInput(new BoundedChannelInput(channel, length)));
+        ctx.write(new DefaultFileRegion(file, file.position(), length));
+        return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    /** Whether files can go to this connection without passing through the JVM: not when TLS encrypts it. */
+    static boolean zeroCopy(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(SslHandler.class) == null;
     }
 
     /**
@@ -171,71 +171,6 @@ final class Responses {
         DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         response.headers().set(headers);
         return response;
-    }
-
-    /** Reads exactly {@code length} bytes of a channel in 64 KiB chunks, then closes it. */
-    private static final class BoundedChannelInput implements ChunkedInput<ByteBuf> {
-        private final SeekableByteChannel channel;
-        private final long length;
-        private long sent;
-
-        BoundedChannelInput(SeekableByteChannel channel, long length) {
-            this.channel = channel;
-            this.length = length;
-        }
-
-        @Override
-        public boolean isEndOfInput() {
-            return sent >= length || !channel.isOpen();
-        }
-
-        @Override
-        public void close() throws Exception {
-            channel.close();
-        }
-
-        @Override
-        @Deprecated
-        public ByteBuf readChunk(ChannelHandlerContext ctx) throws Exception {
-            return readChunk(ctx.alloc());
-        }
-
-        @Override
-        public ByteBuf readChunk(ByteBufAllocator allocator) throws Exception {
-            if (isEndOfInput()) {
-                return null;
-            }
-            int want = (int) Math.min(CHUNK, length - sent);
-            ByteBuf buf = allocator.buffer(want);
-            boolean ok = false;
-            try {
-                ByteBuffer nio = buf.nioBuffer(buf.writerIndex(), want);
-                while (nio.hasRemaining()) {
-                    if (channel.read(nio) < 0) {
-                        throw new IOException("blob ended after " + (sent + want - nio.remaining()) + " of " + length
-                                + " bytes");
-                    }
-                }
-                buf.writerIndex(buf.writerIndex() + want);
-                sent += want;
-                ok = true;
-                return buf;
-            } finally {
-                if (!ok) {
-                    buf.release();
-                }
-            }
-        }
-
-        @Override
-        public long length() {
-            return length;
-        }
-
-        @Override
-        public long progress() {
-            return sent;
-        }
     }
 
     static void keepAliveOff(HttpHeaders headers) {
