@@ -140,7 +140,7 @@ final class BlobFill {
     private void copy(InputStream in, RandomAccessFile out, PipelinedDigest hash) throws IOException {
         Thread reader = Thread.currentThread();
         // The JDK client has no read timeout: a watchdog interrupts a read that makes no progress.
-        try (var watchdog = Watchdog.start(reader, stallTimeout, () -> written)) {
+        try (var watchdog = StallWatchdog.start(reader, stallTimeout, () -> written)) {
             while (true) {
                 byte[] buf = hash.buffer();
                 int n = in.read(buf);
@@ -292,42 +292,5 @@ final class BlobFill {
 
     long size() {
         return size;
-    }
-
-    /** Interrupts a thread whose reads make no progress for a while. */
-    private static final class Watchdog implements AutoCloseable {
-        private final Thread thread;
-
-        private Watchdog(Thread thread) {
-            this.thread = thread;
-        }
-
-        static Watchdog start(Thread reader, Duration stall, java.util.function.LongSupplier progress) {
-            Thread t = Thread.ofVirtual().name("hoard-fill-watchdog").start(() -> {
-                long last = progress.getAsLong();
-                long lastChange = System.nanoTime();
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        Thread.sleep(Math.min(1000, Math.max(50, stall.toMillis() / 4)));
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    long now = progress.getAsLong();
-                    if (now != last) {
-                        last = now;
-                        lastChange = System.nanoTime();
-                    } else if (System.nanoTime() - lastChange > stall.toNanos()) {
-                        reader.interrupt();
-                        return;
-                    }
-                }
-            });
-            return new Watchdog(t);
-        }
-
-        @Override
-        public void close() {
-            thread.interrupt();
-        }
     }
 }

@@ -25,6 +25,7 @@ public final class ProxyRepositories {
     private final Duration timeout;
     private final SingleFlight<String, Optional<Manifest>> manifestFetches = new SingleFlight<>();
     private final SingleFlight<String, Optional<Digest>> tagRefreshes = new SingleFlight<>();
+    private final TagConfirmations tagConfirmations = new TagConfirmations();
     private final ConcurrentHashMap<ProxyTarget, Repository> shared = new ConcurrentHashMap<>();
 
     /** @param timeout {@code proxy.timeout}: how long a client waits for a fill to learn the blob's size */
@@ -54,6 +55,7 @@ public final class ProxyRepositories {
         Repository local = storage.repository(target.cacheName());
         ProxyManifestStore manifests = new ProxyManifestStore(storage, local.manifests(), target, manifestFetches, metrics);
         return new ProxyRepository(target, new ProxyBlobStore(storage, local.blobs(), target, fetcher, metrics, timeout),
-                manifests, new ProxyTagStore(storage, local.tags(), target, manifests, tagRefreshes, metrics, clock));
+                manifests, new ProxyTagStore(storage, local.tags(), target, manifests, tagRefreshes,
+                tagConfirmations, metrics, clock));
     }
 }

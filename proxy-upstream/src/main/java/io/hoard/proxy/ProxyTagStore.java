@@ -32,32 +32,47 @@ final class ProxyTagStore implements TagStore {
     private final ProxyTarget target;
     private final ProxyManifestStore manifests;
     private final SingleFlight<String, Optional<Digest>> refreshes;
+    private final TagConfirmations confirmations;
     private final ProxyMetrics metrics;
     private final Clock clock;
 
     ProxyTagStore(CacheStorage registry, TagStore local, ProxyTarget target, ProxyManifestStore manifests,
-            SingleFlight<String, Optional<Digest>> refreshes, ProxyMetrics metrics, Clock clock) {
+            SingleFlight<String, Optional<Digest>> refreshes, TagConfirmations confirmations, ProxyMetrics metrics, Clock clock) {
         this.registry = registry;
         this.local = local;
         this.target = target;
         this.manifests = manifests;
         this.refreshes = refreshes;
+        this.confirmations = confirmations;
         this.metrics = metrics;
         this.clock = clock;
     }
 
     @Override
     public Optional<Digest> get(String tag) {
-        Optional<Digest> cached = local.get(tag);
-        Optional<Instant> confirmed = registry.tagModified(target.cacheName(), tag);
-        if (cached.isPresent() && confirmed.isPresent()
-                && Duration.between(confirmed.get(), clock.instant()).compareTo(target.ttl()) < 0
+        Optional<TagConfirmations.Confirmed> known = confirmations.get(target.cacheName(), tag).or(() -> stored(tag));
+        Optional<Digest> cached = known.map(TagConfirmations.Confirmed::digest);
+        if (known.isPresent() && Duration.between(known.get().at(), clock.instant()).compareTo(target.ttl()) < 0
                 && (target.gate() == null || target.gate().fresh())) {
             return cached;
         }
         // Under proxy.on a client not accepted recently revalidates with its own credentials (a HEAD),
         // which is also how its access to the repository is confirmed.
         return refreshes.run(target.flightKey(target.cacheName() + ":" + tag), () -> refresh(tag, cached));
+    }
+
+    /** What storage says of the tag (after a restart): its digest, and when it was last confirmed. */
+    private Optional<TagConfirmations.Confirmed> stored(String tag) {
+        Optional<Digest> digest = local.get(tag);
+        Optional<Instant> at = digest.isPresent() ? registry.tagModified(target.cacheName(), tag) : Optional.empty();
+        Optional<TagConfirmations.Confirmed> c = at.map(instant -> new TagConfirmations.Confirmed(digest.get(), instant));
+        c.ifPresent(confirmed -> confirmations.put(target.cacheName(), tag, confirmed));
+        return c;
+    }
+
+    private void confirmed(String tag, Digest digest) {
+        local.tag(tag, digest); // storage records the confirmation time too, for after a restart
+        confirmations.put(target.cacheName(), tag, new TagConfirmations.Confirmed(digest, clock.instant()));
     }
 
     private Optional<Digest> refresh(String tag, Optional<Digest> cached) {
@@ -70,13 +85,14 @@ final class ProxyTagStore implements TagStore {
                     return Optional.empty();
                 }
                 Manifest stored = manifests.storeFetched(fetched.get());
-                local.tag(tag, stored.digest());
+                confirmed(tag, stored.digest());
                 return Optional.of(stored.digest());
             }
             metrics.revalidations.increment();
             Optional<Descriptor> head = target.upstream().headManifest(target.remoteName(), tag);
             accepted();
             if (head.isEmpty()) {
+                confirmations.forget(target.cacheName(), tag);
                 return Optional.empty(); // the upstream says the tag is gone; the cached manifest stays by digest
             }
             Digest current = head.get().digest();
@@ -84,7 +100,7 @@ final class ProxyTagStore implements TagStore {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
                         + " announced " + current + " for tag " + tag + " but does not serve it");
             }
-            local.tag(tag, current); // also records the confirmation time
+            confirmed(tag, current);
             return Optional.of(current);
         } catch (UpstreamException | RegistryException e) {
             if (cached.isPresent() && staleAllowed(e)) {

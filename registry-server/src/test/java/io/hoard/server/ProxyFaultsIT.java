@@ -10,6 +10,7 @@ import io.hoard.server.it.Distribution;
 import io.hoard.server.it.FaultProxy;
 import io.hoard.server.it.V2Pusher;
 import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ final class ProxyFaultsIT {
             proxy.close(); // the upstream is gone: connections are refused
             assertThat(hoard.get("/v2/down/manifests/" + md).body()).isEqualTo(manifest);
             assertThat(hoard.get("/v2/down/blobs/" + Digest.sha256(layer)).body()).isEqualTo(layer);
-            Thread.sleep(1100); // the tag's TTL runs out
+            hoard.clock.advance(Duration.ofMillis(1100)); // the tag's TTL runs out
             HttpResponse<byte[]> stale = hoard.get("/v2/down/manifests/v1");
             assertThat(stale.statusCode()).isEqualTo(200);
             assertThat(stale.body()).isEqualTo(manifest);
@@ -145,7 +146,7 @@ final class ProxyFaultsIT {
                 assertThat(hoard.get("/v2/hung/manifests/t" + i).statusCode()).isEqualTo(200);
             }
             proxy.mode(FaultProxy.Mode.HANG);
-            Thread.sleep(1100);
+            hoard.clock.advance(Duration.ofMillis(1100));
             long slowest = 0;
             for (int i = 0; i < 5; i++) {
                 long start = System.nanoTime();
@@ -167,7 +168,7 @@ final class ProxyFaultsIT {
         try (FaultProxy proxy = FaultProxy.start(upstream.url()); TestRegistry hoard = hoard(proxy, "1s")) {
             assertThat(hoard.get("/v2/limited/manifests/v1").statusCode()).isEqualTo(200);
             proxy.mode(FaultProxy.Mode.TOO_MANY_REQUESTS);
-            Thread.sleep(1100);
+            hoard.clock.advance(Duration.ofMillis(1100));
             assertThat(hoard.get("/v2/limited/manifests/v1").body()).isEqualTo(manifest);
             assertError(hoard.get("/v2/limited/manifests/other"), 429, "TOOMANYREQUESTS");
         }
@@ -179,7 +180,7 @@ final class ProxyFaultsIT {
         try (FaultProxy proxy = FaultProxy.start(upstream.url()); TestRegistry hoard = hoard(proxy, "1s")) {
             assertThat(hoard.get("/v2/failing/manifests/v1").statusCode()).isEqualTo(200);
             proxy.mode(FaultProxy.Mode.SERVER_ERROR);
-            Thread.sleep(1100);
+            hoard.clock.advance(Duration.ofMillis(1100));
             assertThat(hoard.get("/v2/failing/manifests/v1").body()).isEqualTo(manifest);
         }
     }

@@ -64,7 +64,7 @@ final class ProxyOnSecurityIT {
                 assertError(hoard.get("/v2/public/other/blobs/" + layer + ns, "Authorization", alice), 404, "BLOB_UNKNOWN");
                 assertError(hoard.get("/v2/public/other/manifests/" + digest + ns, "Authorization", alice), 404,
                         "MANIFEST_UNKNOWN");
-                Thread.sleep(1200); // past the TTL and the access TTL: the same answers
+                hoard.clock.advance(java.time.Duration.ofMillis(1200)); // past the TTL and the access TTL: the same answers
             }
             assertThat(hoard.get(paths[0] + ns, "Authorization", alice).statusCode()).isEqualTo(200);
             JsonNode catalog = TestRegistry.json(hoard.get("/v2/_catalog"));

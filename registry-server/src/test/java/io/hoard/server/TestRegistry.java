@@ -25,14 +25,17 @@ final class TestRegistry implements AutoCloseable {
     static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
     final RegistryApp app;
+    /** The registry's clock: tests move it forward instead of sleeping past TTLs. */
+    final AdjustableClock clock;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     final String base;
     /** Sent as the Authorization header of every request when set (a registry with auth.htpasswd). */
     volatile String authorization;
 
-    private TestRegistry(RegistryApp app) {
+    private TestRegistry(RegistryApp app, AdjustableClock clock) {
         this.app = app;
+        this.clock = clock;
         this.base = "http://127.0.0.1:" + app.address().getPort();
     }
 
@@ -52,7 +55,33 @@ final class TestRegistry implements AutoCloseable {
     /** A registry whose {@code http} section also has {@code httpKeys} (indented lines). */
     static TestRegistry withHttp(String httpKeys, String yaml) throws Exception {
         RegistryConfig config = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\n" + httpKeys + yaml, Map.of(), "test");
-        return new TestRegistry(RegistryApp.start(config));
+        AdjustableClock clock = new AdjustableClock();
+        return new TestRegistry(RegistryApp.start(config, clock), clock);
+    }
+
+    /** The system clock, moved forward by {@link #advance}. */
+    static final class AdjustableClock extends java.time.Clock {
+        private final java.util.concurrent.atomic.AtomicReference<Duration> offset =
+                new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+
+        void advance(Duration d) {
+            offset.accumulateAndGet(d, Duration::plus);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset.get());
+        }
     }
 
     @Override
