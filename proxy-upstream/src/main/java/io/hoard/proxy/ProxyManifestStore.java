@@ -62,6 +62,17 @@ final class ProxyManifestStore implements ManifestStore {
         return fetches.run(target.flightKey(target.cacheName() + "@" + digest), () -> fetch(digest));
     }
 
+    /** Served from memory only for configured upstreams: under proxy.on the client's access is checked first. */
+    @Override
+    public Optional<Manifest> getInMemory(Digest digest) {
+        if (target.gate() != null) {
+            return Optional.empty();
+        }
+        Optional<Manifest> m = local.getInMemory(digest);
+        m.ifPresent(hit -> metrics.manifestHits.increment());
+        return m;
+    }
+
     private boolean headManifest(Digest digest) {
         return target.upstream().headManifest(target.remoteName(), digest.toString()).isPresent();
     }

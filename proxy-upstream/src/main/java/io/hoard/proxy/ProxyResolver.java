@@ -10,6 +10,8 @@ import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import io.hoard.upstream.Credentials;
 import io.hoard.upstream.UpstreamException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The repository for each request of a pull-through cache: {@link ProxyRouter} decides where a
@@ -22,6 +24,18 @@ public final class ProxyResolver implements RepositoryResolver {
     private final Upstreams upstreams;
     private final ProxyRepositories repositories;
     private final CacheStorage storage;
+    /**
+     * Routes of pulls that need no client credentials, remembered for a few seconds so that a
+     * pull from cache is routed from memory (and can be answered on the event loop); any push
+     * forgets them all.
+     */
+    private final ConcurrentHashMap<String, Remembered> pulls = new ConcurrentHashMap<>();
+
+    private record Remembered(Repository repository, long atNanos) {
+    }
+
+    private static final long REMEMBER_NANOS = 5_000_000_000L;
+    private static final int MAX_REMEMBERED = 10_000;
 
     public ProxyResolver(ProxyRouter router, Upstreams upstreams, ProxyRepositories repositories, CacheStorage storage) {
         this.router = router;
@@ -32,13 +46,51 @@ public final class ProxyResolver implements RepositoryResolver {
 
     @Override
     public Repository resolve(String name, Access access) {
+        if (access.write()) {
+            pulls.clear();
+        }
         ProxyRouter.Route route = router.route(name, access.namespace(), access.write());
-        return switch (route) {
+        Repository repository = switch (route) {
             case ProxyRouter.Local local -> access.write() ? claim(local.cacheName()) : storage.repository(local.cacheName());
             case ProxyRouter.Configured c -> repositories.of(upstreams.target(c));
             case ProxyRouter.ClientNamed c -> repositories.of(upstreams.target(c,
                     Credentials.fromBasicHeader(access.authorization())));
         };
+        if (!access.write() && settled(name, route)) {
+            if (pulls.size() >= MAX_REMEMBERED) {
+                pulls.clear();
+            }
+            pulls.put(pullKey(name, access), new Remembered(repository, System.nanoTime()));
+        }
+        return repository;
+    }
+
+    @Override
+    public Optional<Repository> resolveInMemory(String name, Access access) {
+        if (access.write()) {
+            return Optional.empty();
+        }
+        Remembered r = pulls.get(pullKey(name, access));
+        return r != null && System.nanoTime() - r.atNanos() < REMEMBER_NANOS ? Optional.of(r.repository()) : Optional.empty();
+    }
+
+    private static String pullKey(String name, Access access) {
+        return access.namespace() == null ? name : name + "?ns=" + access.namespace();
+    }
+
+    /**
+     * A route that stays as it is: not through client credentials, and not through a name whose
+     * first push is under way (it becomes local when the push completes).
+     */
+    private boolean settled(String name, ProxyRouter.Route route) {
+        if (route instanceof ProxyRouter.ClientNamed || router.pushPending(route.cacheName())) {
+            return false;
+        }
+        try {
+            return !router.pushPending(RepositoryName.of(name));
+        } catch (RegistryException notAName) {
+            return true; // a host-prefixed name: routed by its host alone
+        }
     }
 
     @Override

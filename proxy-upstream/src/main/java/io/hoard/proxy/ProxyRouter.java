@@ -155,6 +155,14 @@ public final class ProxyRouter {
         return state.origin(name) == Origin.LOCAL && state.holdsContent(name);
     }
 
+    /**
+     * Whether a push into {@code name} has begun (the name is claimed) but no content exists yet: a
+     * route through that name changes once the push completes.
+     */
+    public boolean pushPending(RepositoryName name) {
+        return state.origin(name) == Origin.LOCAL && !state.holdsContent(name);
+    }
+
     /** Whether a first push into {@code name} must first ask the default upstream whether it serves that name. */
     public boolean mustCheckShadowing(RepositoryName name) {
         return !remotes.isEmpty() && !localNamespaces.contains(namespaceOf(name)) && !isLocal(name);

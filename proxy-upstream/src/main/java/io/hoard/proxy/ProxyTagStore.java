@@ -61,6 +61,17 @@ final class ProxyTagStore implements TagStore {
         return refreshes.run(target.flightKey(target.cacheName() + ":" + tag), () -> refresh(tag, cached));
     }
 
+    /** A tag confirmed within its TTL, for configured upstreams (under proxy.on the client's access is checked first). */
+    @Override
+    public Optional<Digest> getInMemory(String tag) {
+        if (target.gate() != null) {
+            return Optional.empty();
+        }
+        return confirmations.get(target.cacheName(), tag)
+                .filter(c -> Duration.between(c.at(), clock.instant()).compareTo(target.ttl()) < 0)
+                .map(TagConfirmations.Confirmed::digest);
+    }
+
     /** What storage says of the tag (after a restart): its digest, and when it was last confirmed. */
     private Optional<TagConfirmations.Confirmed> stored(String tag) {
         Optional<Digest> digest = local.get(tag);

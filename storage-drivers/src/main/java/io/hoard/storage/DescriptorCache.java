@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Bounded: a map that reaches its limit is emptied and refilled by the next lookups.
  */
 final class DescriptorCache {
-    private record Link(RepositoryName repository, Digest digest) {
+    /** A repository's link to content: a layer link, or a manifest revision. */
+    private record Link(RepositoryName repository, Digest digest, boolean manifest) {
     }
 
     private final int maxEntries;
@@ -38,18 +39,34 @@ final class DescriptorCache {
     }
 
     boolean isLinked(RepositoryName repository, Digest digest) {
-        return links.containsKey(new Link(repository, digest));
+        return links.containsKey(new Link(repository, digest, false));
     }
 
     void linked(RepositoryName repository, Digest digest) {
-        if (maxEntries > 0) {
-            bound(links);
-            links.put(new Link(repository, digest), Boolean.TRUE);
-        }
+        remember(new Link(repository, digest, false));
     }
 
     void unlinked(RepositoryName repository, Digest digest) {
-        links.remove(new Link(repository, digest));
+        links.remove(new Link(repository, digest, false));
+    }
+
+    boolean isManifestLinked(RepositoryName repository, Digest digest) {
+        return links.containsKey(new Link(repository, digest, true));
+    }
+
+    void manifestLinked(RepositoryName repository, Digest digest) {
+        remember(new Link(repository, digest, true));
+    }
+
+    void manifestUnlinked(RepositoryName repository, Digest digest) {
+        links.remove(new Link(repository, digest, true));
+    }
+
+    private void remember(Link link) {
+        if (maxEntries > 0) {
+            bound(links);
+            links.put(link, Boolean.TRUE);
+        }
     }
 
     /** The content is gone from storage (deleted here or by another instance). */

@@ -27,11 +27,13 @@ final class DriverManifestStore implements ManifestStore {
     private final DriverTagStore tags;
     private final int maxManifestBytes;
     private final ManifestCache cache;
+    private final DescriptorCache links;
 
     DriverManifestStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, DriverTagStore tags,
-            int maxManifestBytes, ManifestCache cache) {
+            int maxManifestBytes, ManifestCache cache, DescriptorCache links) {
         this.driver = driver;
         this.cache = cache;
+        this.links = links;
         this.name = name;
         this.blobs = blobs;
         this.tags = tags;
@@ -60,9 +62,22 @@ final class DriverManifestStore implements ManifestStore {
                 });
     }
 
+    /** From memory when this repository's revision link and the manifest were seen before. */
+    @Override
+    public Optional<Manifest> getInMemory(Digest digest) {
+        return links.isManifestLinked(name, digest) ? cache.get(digest) : Optional.empty();
+    }
+
     @Override
     public boolean exists(Digest digest) {
-        return StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
+        if (links.isManifestLinked(name, digest)) {
+            return true;
+        }
+        boolean linked = StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
+        if (linked) {
+            links.manifestLinked(name, digest);
+        }
+        return linked;
     }
 
     @Override
@@ -93,6 +108,7 @@ final class DriverManifestStore implements ManifestStore {
             }
             driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
         });
+        links.manifestLinked(name, digest);
         Manifest stored = new Manifest(content, parsed.mediaType(), digest,
                 parsed.subject() == null ? null : parsed.subject().digest());
         cache.put(stored);
@@ -129,6 +145,7 @@ final class DriverManifestStore implements ManifestStore {
         if (manifest.subject() != null) {
             StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, manifest.subject(), digest)));
         }
+        links.manifestUnlinked(name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
     }
 

@@ -68,7 +68,8 @@ public final class DriverRegistry implements CacheStorage {
     public Repository repository(RepositoryName name) {
         LinkedBlobStore blobs = new LinkedBlobStore(driver, name, descriptors);
         DriverTagStore tags = new DriverTagStore(driver, name);
-        DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes, manifestCache);
+        DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes, manifestCache,
+                descriptors);
         DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
         return new DriverRepository(this, name, blobs, manifests, tags, uploads);
     }

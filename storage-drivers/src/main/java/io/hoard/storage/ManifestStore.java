@@ -16,6 +16,14 @@ public interface ManifestStore {
     boolean exists(Digest digest);
 
     /**
+     * The manifest when memory alone can say (no storage or upstream call, so it may be asked from
+     * an event loop); empty means "ask {@link #get}", not "absent".
+     */
+    default Optional<Manifest> getInMemory(Digest digest) {
+        return Optional.empty();
+    }
+
+    /**
      * Validates and stores a manifest: it must be an OCI or Docker schema 2 manifest or index no
      * larger than the configured limit, and every blob and child manifest it references must
      * already be in this repository.

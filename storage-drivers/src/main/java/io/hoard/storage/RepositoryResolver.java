@@ -15,6 +15,14 @@ public interface RepositoryResolver {
     Repository resolve(String name, Access access);
 
     /**
+     * The repository for a pull when memory alone can route it (no storage or upstream call, so
+     * it may be asked from an event loop); empty means "ask {@link #resolve}". Never throws.
+     */
+    default java.util.Optional<Repository> resolveInMemory(String name, Access access) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Whether {@code name} (a repository that holds content) may be listed in {@code /v2/_catalog}:
      * false for caches whose content only some clients may see.
      */
@@ -24,6 +32,20 @@ public interface RepositoryResolver {
 
     /** A plain registry: every name is a local repository. */
     static RepositoryResolver local(Registry registry) {
-        return (name, access) -> registry.repository(io.hoard.model.RepositoryName.of(name));
+        return new RepositoryResolver() {
+            @Override
+            public Repository resolve(String name, Access access) {
+                return registry.repository(io.hoard.model.RepositoryName.of(name));
+            }
+
+            @Override
+            public java.util.Optional<Repository> resolveInMemory(String name, Access access) {
+                try {
+                    return java.util.Optional.of(resolve(name, access));
+                } catch (io.hoard.model.RegistryException invalidName) {
+                    return java.util.Optional.empty();
+                }
+            }
+        };
     }
 }

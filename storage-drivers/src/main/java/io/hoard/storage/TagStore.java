@@ -10,6 +10,14 @@ public interface TagStore {
     /** The digest the tag points at. */
     Optional<Digest> get(String tag);
 
+    /**
+     * The tag's digest when memory alone can say (no storage or upstream call, so it may be asked
+     * from an event loop); empty means "ask {@link #get}", not "absent".
+     */
+    default Optional<Digest> getInMemory(String tag) {
+        return Optional.empty();
+    }
+
     /** Points {@code tag} at {@code digest}, replacing what it pointed at. */
     void tag(String tag, Digest digest);
 

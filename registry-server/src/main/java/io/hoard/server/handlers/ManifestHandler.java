@@ -55,6 +55,34 @@ final class ManifestHandler {
                     ErrorCode.MANIFEST_UNKNOWN, "manifest %s:%s is %s, which the request's Accept header (%s) does not allow"
                             .formatted(repo.name(), reference, find(repo, reference).mediaType(), String.join(", ", accepted))));
         }
+        respond(exchange, manifest);
+    }
+
+    /**
+     * Answers a GET or HEAD of a manifest from memory alone, when the repository, the tag and the
+     * manifest are all known there and the client accepts its media type; false leaves the request
+     * to {@link #handle}. Runs on the event loop: nothing here may block.
+     */
+    boolean answerFromMemory(Exchange exchange, Repository repo, String referenceText) {
+        Reference reference;
+        try {
+            reference = Reference.parse(referenceText);
+        } catch (RegistryException e) {
+            return false;
+        }
+        Optional<Digest> digest = switch (reference) {
+            case Reference.ByDigest(Digest d) -> Optional.of(d);
+            case Reference.Tag(String tag) -> repo.tags().getInMemory(tag);
+        };
+        Optional<Manifest> manifest = digest.flatMap(d -> repo.manifests().getInMemory(d));
+        if (manifest.isEmpty() || !accepts(accepted(exchange), manifest.get().mediaType())) {
+            return false;
+        }
+        respond(exchange, manifest.get());
+        return true;
+    }
+
+    private static void respond(Exchange exchange, Manifest manifest) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Docker-Content-Digest", manifest.digest().toString());
         headers.put("ETag", "\"" + manifest.digest() + "\"");

@@ -77,6 +77,20 @@ public final class RegistryDispatcher implements RequestDispatcher {
         }
     }
 
+    /**
+     * Answers a pull of a cached manifest from memory on the calling thread (the event loop), when
+     * nothing about it needs storage, an upstream or a password check: an open registry (no
+     * {@code auth}), a route and manifest already in memory. False sends the request to a worker.
+     */
+    @Override
+    public boolean answerFromMemory(Route route, Exchange exchange) {
+        if (access != null || !(route instanceof Route.Manifest(String name, String reference)) || isWrite(exchange)) {
+            return false;
+        }
+        Optional<Repository> repo = resolver.resolveInMemory(name, pull(exchange));
+        return repo.isPresent() && manifests.answerFromMemory(exchange, repo.get(), reference);
+    }
+
     /** {@code GET /auth/token}: Hoard's own tokens for {@code auth.htpasswd.anonymouspull}. */
     private void token(Exchange exchange) {
         if (access == null || !access.anonymousPull()) {
@@ -95,10 +109,21 @@ public final class RegistryDispatcher implements RequestDispatcher {
     }
 
     private Repository repository(Exchange exchange, String name, boolean write) {
-        // With client authentication on, the Authorization header holds Hoard's credentials: never
-        // pass them to an upstream (proxy.on then proxies anonymously).
-        return resolver.resolve(name, new Access(write, exchange.query("ns").orElse(null),
-                access != null ? null : exchange.header("Authorization").orElse(null)));
+        return resolver.resolve(name, write ? new Access(true, exchange.query("ns").orElse(null), upstreamAuthorization(exchange))
+                : pull(exchange));
+    }
+
+    private Access pull(Exchange exchange) {
+        return new Access(false, exchange.query("ns").orElse(null), upstreamAuthorization(exchange));
+    }
+
+    /**
+     * The client's credentials for an upstream ({@code proxy.on}). With client authentication on,
+     * the Authorization header holds Hoard's credentials: never passed on (proxy.on then proxies
+     * anonymously).
+     */
+    private @Nullable String upstreamAuthorization(Exchange exchange) {
+        return access != null ? null : exchange.header("Authorization").orElse(null);
     }
 
     /** What a token must grant for the route; null for {@code /v2/}, which any valid token may ping. */

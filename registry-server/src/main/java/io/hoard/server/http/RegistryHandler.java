@@ -127,7 +127,9 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         Exchange exchange = new Exchange(ctx, request, uri, body, settings, this::finished);
         current = exchange;
         inFlight.begin();
-        executor.execute(() -> run(exchange));
+        if (expectsBody || !answeredFromMemory(exchange)) {
+            executor.execute(() -> run(exchange));
+        }
         if (!expectsBody) {
             // Discard the LastHttpContent that follows; hold pipelined requests until we answer.
             receiving = new RequestBody(() -> { }, () -> { }, settings.bodyIdleTimeout());
@@ -150,6 +152,21 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
             return Optional.of(HttpResponseStatus.BAD_REQUEST);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Answers on this event loop when the dispatcher can from memory (a cached manifest): no
+     * thread hand-off for the commonest pull requests. False when the request must go to a worker.
+     */
+    private boolean answeredFromMemory(Exchange exchange) {
+        try {
+            Optional<Route> route = Router.match(exchange.path());
+            return route.isPresent() && route.get().methods().contains(exchange.request().method())
+                    && dispatcher.answerFromMemory(route.get(), exchange);
+        } catch (RuntimeException e) {
+            LOG.debug("{} {}: not answered from memory: {}", exchange.method(), exchange.path(), e.toString());
+            return exchange.responded();
+        }
     }
 
     /** Runs the handler; whatever happens, the request is answered or its connection closed. */

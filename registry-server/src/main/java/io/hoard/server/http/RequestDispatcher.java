@@ -9,4 +9,13 @@ public interface RequestDispatcher {
      * {@link ClientGoneException} closes the connection.
      */
     void dispatch(Route route, Exchange exchange) throws Exception;
+
+    /**
+     * Answers the request on the calling thread — the connection's event loop — when memory alone
+     * can (a cached manifest); must not block, and must either answer and return true, or leave
+     * the exchange untouched and return false ({@link #dispatch} then runs on a virtual thread).
+     */
+    default boolean answerFromMemory(Route route, Exchange exchange) {
+        return false;
+    }
 }
