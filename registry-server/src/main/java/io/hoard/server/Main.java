@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code hoard [serve] [config.yml]}: with no file (and no {@code REGISTRY_CONFIGURATION_PATH}),
@@ -26,13 +27,23 @@ public final class Main {
         List<String> rest = new ArrayList<>(List.of(args));
         if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help"))) {
             System.out.println("""
-                    usage: hoard [serve|healthcheck] [config.yml]
+                    usage: hoard [serve|healthcheck] [config.yml] | hoard train
                       serve       run the registry (the default command)
                       healthcheck ask the registry of this config on this machine for /v2/; exit 0 when healthy
+                      train       run a short workload on loopback and exit: with -XX:AOTCacheOutput (JDK 25+)
+                                  it records the JVM's AOT cache that later starts use (scripts do this)
                       config.yml  distribution-compatible configuration; default: $REGISTRY_CONFIGURATION_PATH,
                                   else an embedded config storing under ./data and listening on :5000
                     Every key can be overridden with REGISTRY_<SECTION>_<KEY>, e.g. REGISTRY_HTTP_ADDR=:5001.""");
             return;
+        }
+        if (rest.size() == 1 && rest.get(0).equals("train")) {
+            try {
+                Training.run();
+                System.exit(0);
+            } catch (Exception e) {
+                fail("training failed: " + e);
+            }
         }
         boolean healthcheck = !rest.isEmpty() && rest.get(0).equals("healthcheck");
         if (!rest.isEmpty() && (rest.get(0).equals("serve") || healthcheck)) {
@@ -40,6 +51,12 @@ public final class Main {
         }
         if (rest.size() > 1) {
             fail("too many arguments: " + rest + " (usage: hoard [serve|healthcheck] [config.yml])");
+        }
+        if (!healthcheck) {
+            java.util.OptionalInt launched = Launcher.runChildIfPlain(List.of(args));
+            if (launched.isPresent()) {
+                System.exit(launched.getAsInt());
+            }
         }
         try {
             RegistryConfig config = loadConfig(rest.isEmpty() ? null : rest.get(0), System.getenv());
@@ -61,7 +78,7 @@ public final class Main {
         }
     }
 
-    static RegistryConfig loadConfig(String file, Map<String, String> env) {
+    static RegistryConfig loadConfig(@Nullable String file, Map<String, String> env) {
         String path = file != null ? file : env.get(ConfigLoader.CONFIGURATION_PATH_ENV);
         if (path != null && !path.isEmpty()) {
             return ConfigLoader.load(Path.of(path), env);

@@ -70,9 +70,10 @@ public final class RegistryApp implements AutoCloseable {
                         http.host(), http.port())
                 : null;
         AccessControl access = accessControl(config, clock);
-        this.proxyMetrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
-        RepositoryResolver resolver = config.proxy().isPresent()
-                ? proxyResolver(registry, config.proxy().get(), proxyMetrics, clock)
+        ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
+        this.proxyMetrics = metrics;
+        RepositoryResolver resolver = metrics != null
+                ? proxyResolver(registry, config.proxy().orElseThrow(), metrics, clock)
                 : RepositoryResolver.local(registry);
         RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes(),
                 access);
@@ -186,7 +187,7 @@ public final class RegistryApp implements AutoCloseable {
             }
             return driver;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
+            throw new ConfigException(String.valueOf(e.getMessage()));
         } catch (java.io.IOException e) {
             throw new ConfigException("cannot create storage.filesystem.rootdirectory: " + e);
         }

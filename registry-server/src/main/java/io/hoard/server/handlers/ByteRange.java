@@ -5,6 +5,7 @@ import io.hoard.model.RegistryException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A single byte range of a {@code Range: bytes=...} header (RFC 9110 §14.1.2), resolved against
@@ -27,7 +28,7 @@ record ByteRange(long start, long end) {
      *
      * @throws RegistryException {@code RANGE_INVALID} (416) for a malformed or unsatisfiable range
      */
-    static Optional<ByteRange> parse(String header, long size) {
+    static Optional<ByteRange> parse(@Nullable String header, long size) {
         if (header == null) {
             return Optional.empty();
         }

@@ -33,7 +33,7 @@ final class ReferrersHandler {
             }
             manifests.add(d);
         }
-        manifests.sort((a, b) -> ((String) a.get("digest")).compareTo((String) b.get("digest")));
+        manifests.sort(java.util.Comparator.comparing(m -> String.valueOf(m.get("digest"))));
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);

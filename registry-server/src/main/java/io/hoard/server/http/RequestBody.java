@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request body handed from the event loop to the virtual thread that handles the request.
@@ -132,7 +133,7 @@ public final class RequestBody {
         return out.toByteArray();
     }
 
-    private ByteBuf next() throws ClientGoneException {
+    private @Nullable ByteBuf next() throws ClientGoneException {
         if (ended) {
             return null;
         }
