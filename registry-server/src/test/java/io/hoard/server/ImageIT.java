@@ -58,6 +58,8 @@ final class ImageIT {
             ImageFromDockerfile image = new ImageFromDockerfile("hoard-it:latest", false)
                     .withFileFromPath("docker/Dockerfile", repo.resolve("docker/Dockerfile"))
                     .withFileFromPath("docker/config.yml", repo.resolve("docker/config.yml"))
+                    .withFileFromPath("docker/entrypoint.sh", repo.resolve("docker/entrypoint.sh"))
+                    .withFileFromPath("scripts/java-opts.sh", repo.resolve("scripts/java-opts.sh"))
                     .withFileFromPath("registry-server/target/hoard.jar", repo.resolve("registry-server/target/hoard.jar"))
                     .withFileFromPath("registry-server/target/lib", repo.resolve("registry-server/target/lib"))
                     .withDockerfilePath("docker/Dockerfile")
@@ -82,6 +84,14 @@ final class ImageIT {
             try (GenericContainer<?> hoard = container(image, config, data)) {
                 hoard.start();
                 assertThat(hoard.getCurrentContainerInfo().getConfig().getUser()).isEqualTo("65532:65532");
+                // The base is this JDK (docker/build-base-image): from 25 on, the image carries the AOT
+                // cache recorded when it was built, and the registry runs with it and a bounded heap.
+                String processes = hoard.execInContainer("sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /opt/hoard")
+                        .getStdout();
+                assertThat(processes).contains("-Xmx160m");
+                if (Runtime.version().feature() >= 25) {
+                    assertThat(processes).contains("-XX:AOTCache=/opt/hoard/hoard.aot").contains("hoard.aot");
+                }
                 dockerd.docker("pull", "hello:1").run().orFail("docker pull hello:1 through the container\n" + hoard.getLogs());
                 assertThat(dockerd.repoDigest("hello:1")).endsWith(digest);
                 String sum = dockerd.docker("run", "--rm", "--network", "none", "hello:1", "sha256sum", "/payload").run()
