@@ -176,13 +176,20 @@ class Relay:
 # ---------------------------------------------------------------- processes
 
 def descendants(pid):
-    found = []
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            for child in f.read().split():
-                found += [int(child)] + descendants(int(child))
-    except OSError:
-        pass
+    """Every process below pid (by parent pid in /proc/<pid>/stat)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = [], [pid]
+    while frontier:
+        children = [p for p, pp in parents.items() if pp in frontier]
+        found += children
+        frontier = children
     return found
 
 

@@ -121,7 +121,7 @@ public final class ConfigLoader {
                 .toList();
         for (String name : names) {
             List<String> path = List.of(name.substring(ENV_PREFIX.length()).toLowerCase().split("_"));
-            Node value = envValue(env.get(name), name);
+            Node value = envValue(java.util.Objects.requireNonNull(env.get(name)), name);
             origins.put(value, name);
             if (path.equals(List.of("storage")) && value instanceof ScalarNode s) {
                 switchDriver(root, s.getValue(), name, origins);

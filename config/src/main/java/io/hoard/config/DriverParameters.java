@@ -18,7 +18,7 @@ final class DriverParameters {
     }
 
     static Map<String, Object> validate(String driver, Section s) {
-        List<String> known = KEYS.get(driver);
+        List<String> known = KEYS.getOrDefault(driver, List.of());
         for (String key : s.keys()) {
             if (!known.contains(key)) {
                 s.accept(known.toArray(String[]::new));

@@ -136,7 +136,7 @@ final class Section {
         try {
             return s.map(Durations::parse).orElse(defaultValue);
         } catch (IllegalArgumentException e) {
-            throw error(key, v, e.getMessage());
+            throw error(key, v, String.valueOf(e.getMessage()));
         }
     }
 

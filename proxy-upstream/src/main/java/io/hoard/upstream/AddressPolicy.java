@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where connections may go. Upstreams the operator configured are trusted as written
@@ -21,9 +22,9 @@ public final class AddressPolicy {
     private static final AddressPolicy OPEN = new AddressPolicy(null);
 
     /** Exact {@code host} or {@code host:port} entries (lower case) that may be non-public; null = anything goes. */
-    private final Set<String> exactAllowed;
+    private final @Nullable Set<String> exactAllowed;
 
-    private AddressPolicy(Set<String> exactAllowed) {
+    private AddressPolicy(@Nullable Set<String> exactAllowed) {
         this.exactAllowed = exactAllowed;
     }
 

@@ -3,6 +3,7 @@ package io.hoard.upstream;
 import io.hoard.model.Digest;
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v2/<name>/blobs/<digest>} from {@code offset} (a {@code Range} request when resuming):
@@ -27,7 +28,7 @@ record BlobGet(String repository, Digest digest, long offset) implements Upstrea
     }
 
     @Override
-    public String range() {
+    public @Nullable String range() {
         return offset > 0 ? "bytes=" + offset + "-" : null;
     }
 

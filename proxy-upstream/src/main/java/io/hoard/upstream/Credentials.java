@@ -30,7 +30,7 @@ public record Credentials(String username, String password) {
     }
 
     /** Parses an {@code Authorization: Basic ...} header; anything else is anonymous. */
-    public static Credentials fromBasicHeader(String header) {
+    public static Credentials fromBasicHeader(@org.jspecify.annotations.Nullable String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return ANONYMOUS;
         }

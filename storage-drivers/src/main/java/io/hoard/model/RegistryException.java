@@ -1,5 +1,7 @@
 package io.hoard.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failure with a V2 {@link ErrorCode} and a detail that says what exactly was wrong. Stores throw
  * it; the HTTP front end turns it into the V2 error body. The status is the code's unless the spec
@@ -17,7 +19,7 @@ public final class RegistryException extends RuntimeException {
         this(code, code.httpStatus(), detail, cause);
     }
 
-    private RegistryException(ErrorCode code, int httpStatus, String detail, Throwable cause) {
+    private RegistryException(ErrorCode code, int httpStatus, String detail, @Nullable Throwable cause) {
         super(detail, cause);
         this.code = code;
         this.httpStatus = httpStatus;
@@ -25,7 +27,7 @@ public final class RegistryException extends RuntimeException {
 
     /** The same error answered with another HTTP status. */
     public RegistryException withStatus(int status) {
-        return new RegistryException(code, status, getMessage(), getCause());
+        return new RegistryException(code, status, detail(), getCause());
     }
 
     public ErrorCode code() {
@@ -38,6 +40,6 @@ public final class RegistryException extends RuntimeException {
 
     /** What exactly was wrong, for the {@code detail} field. */
     public String detail() {
-        return getMessage();
+        return java.util.Objects.requireNonNullElse(getMessage(), code.name());
     }
 }

@@ -14,8 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Bounded: a map that reaches its limit is emptied and refilled by the next lookups.
  */
 final class DescriptorCache {
-    /** A repository's link to content: a layer link, or a manifest revision. */
-    private record Link(RepositoryName repository, Digest digest, boolean manifest) {
+    /** What a repository links content as: a layer (or config) blob, or a manifest revision. */
+    enum Kind { BLOB, MANIFEST }
+
+    private record Link(Kind kind, RepositoryName repository, Digest digest) {
     }
 
     private final int maxEntries;
@@ -38,28 +40,16 @@ final class DescriptorCache {
         }
     }
 
-    boolean isLinked(RepositoryName repository, Digest digest) {
-        return links.containsKey(new Link(repository, digest, false));
+    boolean isLinked(Kind kind, RepositoryName repository, Digest digest) {
+        return links.containsKey(new Link(kind, repository, digest));
     }
 
-    void linked(RepositoryName repository, Digest digest) {
-        remember(new Link(repository, digest, false));
+    void linked(Kind kind, RepositoryName repository, Digest digest) {
+        remember(new Link(kind, repository, digest));
     }
 
-    void unlinked(RepositoryName repository, Digest digest) {
-        links.remove(new Link(repository, digest, false));
-    }
-
-    boolean isManifestLinked(RepositoryName repository, Digest digest) {
-        return links.containsKey(new Link(repository, digest, true));
-    }
-
-    void manifestLinked(RepositoryName repository, Digest digest) {
-        remember(new Link(repository, digest, true));
-    }
-
-    void manifestUnlinked(RepositoryName repository, Digest digest) {
-        links.remove(new Link(repository, digest, true));
+    void unlinked(Kind kind, RepositoryName repository, Digest digest) {
+        links.remove(new Link(kind, repository, digest));
     }
 
     private void remember(Link link) {

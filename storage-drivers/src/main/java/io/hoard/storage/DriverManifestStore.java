@@ -65,17 +65,17 @@ final class DriverManifestStore implements ManifestStore {
     /** From memory when this repository's revision link and the manifest were seen before. */
     @Override
     public Optional<Manifest> getInMemory(Digest digest) {
-        return links.isManifestLinked(name, digest) ? cache.get(digest) : Optional.empty();
+        return links.isLinked(DescriptorCache.Kind.MANIFEST, name, digest) ? cache.get(digest) : Optional.empty();
     }
 
     @Override
     public boolean exists(Digest digest) {
-        if (links.isManifestLinked(name, digest)) {
+        if (links.isLinked(DescriptorCache.Kind.MANIFEST, name, digest)) {
             return true;
         }
         boolean linked = StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
         if (linked) {
-            links.manifestLinked(name, digest);
+            links.linked(DescriptorCache.Kind.MANIFEST, name, digest);
         }
         return linked;
     }
@@ -108,7 +108,7 @@ final class DriverManifestStore implements ManifestStore {
             }
             driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
         });
-        links.manifestLinked(name, digest);
+        links.linked(DescriptorCache.Kind.MANIFEST, name, digest);
         Manifest stored = new Manifest(content, parsed.mediaType(), digest,
                 parsed.subject() == null ? null : parsed.subject().digest());
         cache.put(stored);
@@ -145,7 +145,7 @@ final class DriverManifestStore implements ManifestStore {
         if (manifest.subject() != null) {
             StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, manifest.subject(), digest)));
         }
-        links.manifestUnlinked(name, digest);
+        links.unlinked(DescriptorCache.Kind.MANIFEST, name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
     }
 

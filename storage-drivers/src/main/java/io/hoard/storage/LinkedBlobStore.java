@@ -30,7 +30,7 @@ final class LinkedBlobStore implements BlobStore {
     /** Served from memory when this link and the content's size were seen before: no storage call. */
     @Override
     public Optional<Descriptor> stat(Digest digest) {
-        if (descriptors.isLinked(name, digest)) {
+        if (descriptors.isLinked(DescriptorCache.Kind.BLOB, name, digest)) {
             Optional<Long> size = descriptors.size(digest);
             if (size.isPresent()) {
                 return Optional.of(new Descriptor(digest, size.get(), Descriptor.OCTET_STREAM));
@@ -41,7 +41,7 @@ final class LinkedBlobStore implements BlobStore {
         }
         // A link whose content is gone (a half-finished garbage collection) is no blob.
         Optional<Descriptor> stored = statContent(driver, descriptors, digest);
-        stored.ifPresent(d -> descriptors.linked(name, digest));
+        stored.ifPresent(d -> descriptors.linked(DescriptorCache.Kind.BLOB, name, digest));
         return stored;
     }
 
@@ -74,7 +74,7 @@ final class LinkedBlobStore implements BlobStore {
         if (stat(digest).isEmpty()) {
             throw unknown(digest);
         }
-        descriptors.unlinked(name, digest);
+        descriptors.unlinked(DescriptorCache.Kind.BLOB, name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.LayerLinkDir(name, digest)));
     }
 
@@ -82,7 +82,7 @@ final class LinkedBlobStore implements BlobStore {
     void link(Digest digest) {
         StorageIo.run("linking blob " + digest + " into " + name, () -> driver.putContent(
                 pathFor(new PathSpec.LayerLink(name, digest)), digest.toString().getBytes(StandardCharsets.US_ASCII)));
-        descriptors.linked(name, digest);
+        descriptors.linked(DescriptorCache.Kind.BLOB, name, digest);
     }
 
     /** Stored content with this digest, whichever repository links it; its size is remembered. */

@@ -112,7 +112,7 @@ public final class ManifestParser {
     private static String resolveMediaType(@Nullable String declared, @Nullable String inBody, ObjectNode root) {
         boolean declaredUseful = declared != null && !declared.isEmpty() && !declared.equals("application/json")
                 && !declared.equals("application/octet-stream");
-        if (declaredUseful && inBody != null && !declared.equals(inBody)) {
+        if (declared != null && declaredUseful && inBody != null && !declared.equals(inBody)) {
             throw invalid("Content-Type '%s' does not match the manifest's mediaType '%s'".formatted(declared, inBody));
         }
         String type = declaredUseful ? declared : inBody;
