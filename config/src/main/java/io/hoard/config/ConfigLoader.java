@@ -470,10 +470,11 @@ public final class ConfigLoader {
         if (maxBlobSize <= 0) {
             throw s.error("maxblobsize", null, "must be more than 0");
         }
+        boolean prefetch = s.bool("prefetch", false);
         s.finish();
         return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl, connectTimeout, timeout,
                 List.copyOf(localNamespaces), allowedHosts.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
-                accessTtl, accessGrace, maxBlobSize));
+                accessTtl, accessGrace, maxBlobSize, prefetch));
     }
 
     /** {@code host}, {@code host:port}, {@code [v6]:port}, {@code *.domain}, with an optional port. */

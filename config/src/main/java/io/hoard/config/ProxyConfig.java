@@ -21,8 +21,11 @@ import java.util.List;
  * @param accessGrace how old that acceptance may be for the client to still get cached content
  *        while the upstream cannot be asked
  * @param maxBlobSize the largest blob fetched from an upstream, in bytes
+ * @param prefetch when an image manifest is fetched from a configured upstream, fetch the blobs it
+ *        references too, one after another, before clients ask for them (off by default: it costs
+ *        upstream bandwidth for manifests that are only inspected)
  */
 public record ProxyConfig(List<RemoteRegistry> remoteRegistries, boolean dynamic, Duration ttl, Duration connectTimeout,
         Duration timeout, List<String> localNamespaces, List<String> allowedHosts, Duration accessTtl, Duration accessGrace,
-        long maxBlobSize) {
+        long maxBlobSize, boolean prefetch) {
 }

@@ -80,11 +80,25 @@ public final class BlobFetcher {
 
     /** The fill for {@code digest}, joined or started; it will be linked into {@code target.cacheName()}. */
     BlobFill fetch(Digest digest, ProxyTarget target) {
+        return fetch(digest, target, false);
+    }
+
+    /**
+     * Starts the fill of {@code digest} for {@code target} ahead of any client, unless one is under
+     * way: a client asking later joins it.
+     */
+    BlobFill prefetch(Digest digest, ProxyTarget target) {
+        return fetch(digest, target, true);
+    }
+
+    private BlobFill fetch(Digest digest, ProxyTarget target, boolean ahead) {
         while (true) {
             Running existing = running.get(digest);
             if (existing != null && existing.fill().state() != BlobFill.State.FAILED) {
                 existing.linkInto().add(target.cacheName());
-                metrics.coalesced.increment();
+                if (!ahead) {
+                    metrics.coalesced.increment();
+                }
                 return existing.fill();
             }
             Running mine;
@@ -100,7 +114,7 @@ public final class BlobFetcher {
                 mine.fill().deleteSpool();
                 continue;
             }
-            metrics.blobMisses.increment();
+            (ahead ? metrics.prefetches : metrics.blobMisses).increment();
             Thread.ofVirtual().name("hoard-fill-" + digest.hex().substring(0, 12)).start(() -> complete(digest, mine));
             return mine.fill();
         }

@@ -245,6 +245,23 @@ final class BlobFill {
         return size;
     }
 
+    /** Waits, at most {@code limit}, until the download is verified or has failed. */
+    void awaitEnd(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        lock.lock();
+        try {
+            while (state != State.VERIFIED && state != State.FAILED) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                changed.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A channel over the spool from {@code offset}; null when the spool is already gone (committed). */
     @Nullable SpoolChannel reader(long offset) throws IOException {
         if (spoolDeleted) {

@@ -27,15 +27,17 @@ final class ProxyManifestStore implements ManifestStore {
     private final SingleFlight<String, Optional<Manifest>> fetches;
     private final ProxyMetrics metrics;
     private final int maxManifestBytes;
+    private final @Nullable BlobPrefetch prefetch;
 
     ProxyManifestStore(CacheStorage registry, ManifestStore local, ProxyTarget target,
-            SingleFlight<String, Optional<Manifest>> fetches, ProxyMetrics metrics) {
+            SingleFlight<String, Optional<Manifest>> fetches, ProxyMetrics metrics, @Nullable BlobPrefetch prefetch) {
         this.registry = registry;
         this.local = local;
         this.target = target;
         this.fetches = fetches;
         this.metrics = metrics;
         this.maxManifestBytes = registry.maxManifestBytes();
+        this.prefetch = prefetch;
     }
 
     @Override
@@ -96,12 +98,20 @@ final class ProxyManifestStore implements ManifestStore {
             throw UpstreamErrors.toClient(new UpstreamException(UpstreamException.Kind.PROTOCOL, target.upstream().name()
                     + " sent a manifest that does not match " + digest), "manifest " + digest, target);
         }
-        return Optional.of(store(content, digest));
+        return Optional.of(fetched(store(content, digest)));
     }
 
     /** Stores a manifest fetched by tag (the client computed its digest from the bytes) and returns it. */
     Manifest storeFetched(UpstreamManifest fetched) {
-        return store(fetched.content(), fetched.digest());
+        return fetched(store(fetched.content(), fetched.digest()));
+    }
+
+    /** A manifest just fetched from upstream: its blobs are fetched ahead when that is on. */
+    private Manifest fetched(Manifest m) {
+        if (prefetch != null) {
+            prefetch.after(m, target);
+        }
+        return m;
     }
 
     private Manifest store(byte[] content, Digest digest) {

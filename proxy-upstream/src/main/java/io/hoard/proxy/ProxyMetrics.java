@@ -12,6 +12,7 @@ public final class ProxyMetrics {
     final LongAdder staleServes = new LongAdder();
     final LongAdder revalidations = new LongAdder();
     final LongAdder fillFailures = new LongAdder();
+    final LongAdder prefetches = new LongAdder();
 
     /** Blob requests answered from storage. */
     public long blobHits() {
@@ -44,6 +45,11 @@ public final class ProxyMetrics {
     /** Tags whose TTL had run out and were checked upstream with HEAD. */
     public long revalidations() {
         return revalidations.sum();
+    }
+
+    /** Fills started ahead of any client, for the blobs of an image manifest just fetched ({@code proxy.prefetch}). */
+    public long prefetches() {
+        return prefetches.sum();
     }
 
     /** Fills that failed (upstream broke off, wrong digest, ...). */

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the cache's repositories: {@link ProxyBlobStore}, {@link ProxyManifestStore} and
@@ -23,18 +24,25 @@ public final class ProxyRepositories {
     private final ProxyMetrics metrics;
     private final Clock clock;
     private final Duration timeout;
+    private final @Nullable BlobPrefetch prefetch;
     private final SingleFlight<String, Optional<Manifest>> manifestFetches = new SingleFlight<>();
     private final SingleFlight<String, Optional<Digest>> tagRefreshes = new SingleFlight<>();
     private final TagConfirmations tagConfirmations = new TagConfirmations();
     private final ConcurrentHashMap<ProxyTarget, Repository> shared = new ConcurrentHashMap<>();
 
-    /** @param timeout {@code proxy.timeout}: how long a client waits for a fill to learn the blob's size */
-    public ProxyRepositories(CacheStorage storage, BlobFetcher fetcher, ProxyMetrics metrics, Clock clock, Duration timeout) {
+    /**
+     * @param timeout {@code proxy.timeout}: how long a client waits for a fill to learn the blob's size
+     * @param prefetchUpTo {@code proxy.maxblobsize} to fetch the blobs of manifests ahead
+     *        ({@code proxy.prefetch}), or 0 not to
+     */
+    public ProxyRepositories(CacheStorage storage, BlobFetcher fetcher, ProxyMetrics metrics, Clock clock, Duration timeout,
+            long prefetchUpTo) {
         this.storage = storage;
         this.fetcher = fetcher;
         this.metrics = metrics;
         this.clock = clock;
         this.timeout = timeout;
+        this.prefetch = prefetchUpTo > 0 ? new BlobPrefetch(storage, fetcher, prefetchUpTo) : null;
     }
 
     Repository of(ProxyTarget target) {
@@ -53,7 +61,8 @@ public final class ProxyRepositories {
 
     private Repository build(ProxyTarget target) {
         Repository local = storage.repository(target.cacheName());
-        ProxyManifestStore manifests = new ProxyManifestStore(storage, local.manifests(), target, manifestFetches, metrics);
+        ProxyManifestStore manifests = new ProxyManifestStore(storage, local.manifests(), target, manifestFetches, metrics,
+                prefetch);
         return new ProxyRepository(target, new ProxyBlobStore(storage, local.blobs(), target, fetcher, metrics, timeout),
                 manifests, new ProxyTagStore(storage, local.tags(), target, manifests, tagRefreshes,
                 tagConfirmations, metrics, clock));

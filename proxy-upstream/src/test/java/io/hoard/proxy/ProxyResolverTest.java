@@ -24,13 +24,13 @@ final class ProxyResolverTest {
 
     private ProxyResolver resolver(List<String> allowedHosts) {
         ProxyConfig config = new ProxyConfig(List.of(), true, Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                List.of(), allowedHosts, Duration.ofMinutes(1), Duration.ofHours(1), 1L << 30);
+                List.of(), allowedHosts, Duration.ofMinutes(1), Duration.ofHours(1), 1L << 30, true);
         DriverRegistry storage = new DriverRegistry(new ValidatingStorageDriver(new InMemoryDriver()));
         ProxyMetrics metrics = new ProxyMetrics();
         return new ProxyResolver(new ProxyRouter(config, ProxyRouter.RepositoryState.of(storage)),
                 new Upstreams(config, Clock.systemUTC()), new ProxyRepositories(storage,
                         new BlobFetcher(storage, spool, config.timeout(), config.maxBlobSize(), metrics), metrics,
-                        Clock.systemUTC(), config.timeout()), storage);
+                        Clock.systemUTC(), config.timeout(), config.maxBlobSize()), storage);
     }
 
     @Test

@@ -39,7 +39,7 @@ final class ProxyRouterTest {
         List<RemoteRegistry> remotes = java.util.Arrays.stream(urls)
                 .map(u -> new RemoteRegistry(URI.create(u), Optional.empty(), Optional.empty())).toList();
         return new ProxyConfig(remotes, dynamic, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                localNamespaces, List.of(), Duration.ofMinutes(1), Duration.ofHours(1), 1L << 30);
+                localNamespaces, List.of(), Duration.ofMinutes(1), Duration.ofHours(1), 1L << 30, true);
     }
 
     private ProxyRouter router(ProxyConfig config) {

@@ -66,7 +66,7 @@ final class ProxyTagStoreTest {
         ProxyTarget target = new ProxyTarget(new RegistryClient(endpoint, Credentials.anonymous()), "library/app",
                 RepositoryName.of("library/app"), TTL, null);
         ProxyRepositories repositories = new ProxyRepositories(storage, new BlobFetcher(storage, spool, Duration.ofSeconds(1),
-                1L << 30, metrics), metrics, clock, Duration.ofSeconds(1));
+                1L << 30, metrics), metrics, clock, Duration.ofSeconds(1), 0);
         return repositories.of(target);
     }
 

@@ -110,7 +110,8 @@ public final class RegistryApp implements AutoCloseable {
             throws java.io.IOException {
         BlobFetcher fetcher = new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics);
         return new ProxyResolver(new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry)), new Upstreams(proxy, clock),
-                new ProxyRepositories(registry, fetcher, metrics, clock, proxy.timeout()), registry);
+                new ProxyRepositories(registry, fetcher, metrics, clock, proxy.timeout(),
+                        proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
     }
 
     /** The address the registry listens on. */

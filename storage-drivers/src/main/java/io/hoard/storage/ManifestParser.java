@@ -90,6 +90,21 @@ public final class ManifestParser {
         return entries;
     }
 
+    /**
+     * The blobs an image manifest references (its config and layers, foreign layers left out); empty
+     * for an index or anything that is not a valid image manifest.
+     */
+    public static List<Descriptor> referencedBlobs(Manifest manifest) {
+        if (MediaTypes.isIndex(manifest.mediaType())) {
+            return List.of();
+        }
+        try {
+            return parseImage(readObject(manifest.content()), manifest.mediaType()).blobs();
+        } catch (RegistryException notAnImage) {
+            return List.of();
+        }
+    }
+
     /** A manifest already stored (validated when it was pushed) with its media type and subject. */
     static Manifest describe(byte[] content, Digest digest) {
         ObjectNode root = readObject(content);
