@@ -15,6 +15,9 @@ hoard_cache() {
 }
 if [ -z "${HOARD_JAVA_OPTS:-}" ]; then
   hoard_major=$("$hoard_java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | cut -d. -f1)
+  # JDK 24+ warns about sun.misc.Unsafe memory access, so Netty stops using it unless allowed; without
+  # it every header byte is written through a bounds-checked ByteBuffer (p99 of cached manifests doubles).
+  if [ "${hoard_major:-0}" -ge 24 ]; then hoard_base_opts="$hoard_base_opts --sun-misc-unsafe-memory-access=allow"; fi
   if [ "${hoard_major:-0}" -ge 25 ]; then
     hoard_aot=$(hoard_cache hoard.aot)
     # A cache older than the jar describes classes that changed: it goes, and a new one is recorded.

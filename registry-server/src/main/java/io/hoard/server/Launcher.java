@@ -75,6 +75,10 @@ final class Launcher {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(OPTIONS);
+        if (Runtime.version().feature() >= 24) {
+            // Netty writes through sun.misc.Unsafe only when allowed (JDK 24+ warns about it otherwise).
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         return command;
     }
 

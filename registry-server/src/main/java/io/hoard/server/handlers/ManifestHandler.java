@@ -13,6 +13,7 @@ import io.hoard.storage.ManifestParser;
 import io.hoard.storage.Repository;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -135,17 +136,40 @@ final class ManifestHandler {
 
     /** The media types of every {@code Accept} header, without parameters; empty means anything. */
     private static Set<String> accepted(Exchange exchange) {
-        Set<String> types = new LinkedHashSet<>();
-        for (String header : exchange.headers("Accept")) {
-            for (String part : header.split(",")) {
-                String type = part.split(";", 2)[0].trim().toLowerCase();
-                if (!type.isEmpty()) {
-                    types.add(type);
-                }
-            }
+        List<String> headers = exchange.headers("Accept");
+        if (headers.size() == 1) {
+            return acceptHeader(headers.get(0));
         }
+        Set<String> types = new LinkedHashSet<>();
+        headers.forEach(h -> types.addAll(acceptHeader(h)));
         return types;
     }
+
+    /**
+     * One {@code Accept} header's media types. Clients send the same few headers over and over,
+     * so short ones are parsed once and remembered (a bounded map).
+     */
+    private static Set<String> acceptHeader(String header) {
+        Set<String> known = ACCEPT_HEADERS.get(header);
+        if (known != null) {
+            return known;
+        }
+        Set<String> types = new LinkedHashSet<>();
+        for (String part : header.split(",")) {
+            String type = part.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (!type.isEmpty()) {
+                types.add(type);
+            }
+        }
+        Set<String> parsed = java.util.Collections.unmodifiableSet(types);
+        if (header.length() <= 1024 && ACCEPT_HEADERS.size() < 256) {
+            ACCEPT_HEADERS.put(header, parsed);
+        }
+        return parsed;
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, Set<String>> ACCEPT_HEADERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static boolean accepts(Set<String> accepted, String mediaType) {
         return accepted.isEmpty() || accepted.contains("*/*") || accepted.contains("application/*")
