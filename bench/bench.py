@@ -439,12 +439,35 @@ def wrk_median(runs):
     return dict(rps=median_run(runs, "rps"), p99_ms=median_run(runs, "p99_ms"), runs=runs)
 
 
-def measure(name, proc, relay, seeded, p, work, nginx=None):
+class Profiler:
+    """With --jfr DIR: a JFR recording (profile settings) of Hoard for each row, DIR/<row>.jfr."""
+
+    def __init__(self, proc, out):
+        self.proc, self.out, self.row = proc, out, None
+
+    def row_starts(self, row):
+        if not self.out or not self.proc.proc:
+            return
+        self.row_ends()
+        self.row = row
+        subprocess.run(["jcmd", str(self.proc.proc.pid), "JFR.start", f"name={row}", "settings=profile"],
+                       capture_output=True, timeout=60)
+
+    def row_ends(self):
+        if self.out and self.row and self.proc.proc:
+            subprocess.run(["jcmd", str(self.proc.proc.pid), "JFR.stop", f"name={self.row}",
+                            f"filename={os.path.join(self.out, self.row + '.jfr')}"], capture_output=True, timeout=60)
+        self.row = None
+
+
+def measure(name, proc, relay, seeded, p, work, nginx=None, jfr=None):
     nginx_blob_url = nginx["blob_url"] if nginx else None
     res = {}
     log(f"{name}: starting")
     res["startup_s"] = proc.start()
     big_total = sum(s for _, s in seeded["big_layers"])
+    profiler = Profiler(proc, jfr)
+    profiler.row_starts("cold-warm-pulls")
 
     # Distinct images, each pulled cold then warm; the median of each is reported.
     colds, warms, cold_bytes, warm_bytes = [], [], 0, 0
@@ -464,6 +487,7 @@ def measure(name, proc, relay, seeded, p, work, nginx=None):
         f"warm {[round(w, 2) for w in warms]} s")
     # The same over an upstream link of 1 Gbit/s, as a data centre's link to Docker Hub might be:
     # here a registry that fetches each blob twice pays for it.
+    profiler.row_starts("cold-pull-1gbit")
     relay.set("pass", rate=125 * 1000 * 1000)
     relay.bytes_down = 0
     res["cold_pull_1gbit_s"] = skopeo_pull(proc.url, f"library/big{p['reps']}", "1", os.path.join(work, f"pull-{name}"))
@@ -474,6 +498,7 @@ def measure(name, proc, relay, seeded, p, work, nginx=None):
 
     relay.bytes_down = 0
     fanout_digest, fanout_size = seeded["fanout"]
+    profiler.row_starts("fan-out")
     took, ok = fan_out(proc.url, "library/fanout", fanout_digest)
     res["fanout16_s"], res["fanout16_correct"] = took, ok
     res["fanout16_upstream_ratio"] = relay.bytes_down / fanout_size
@@ -483,6 +508,7 @@ def measure(name, proc, relay, seeded, p, work, nginx=None):
     big_layer = seeded["big_layers"][0][0]
     blob_url = f"{proc.url}/v2/library/big0/blobs/{big_layer}"
     os.sync()  # no writeback of the fills above competing with the downloads below
+    profiler.row_starts("warm-blobs")
     curl_throughput([blob_url])  # warm-up
     if nginx_blob_url:
         curl_throughput([nginx_blob_url])
@@ -506,6 +532,7 @@ def measure(name, proc, relay, seeded, p, work, nginx=None):
 
     tag_repo = "library/small0"
     small_digest = seeded["smalls"][0]
+    profiler.row_starts("manifests")
     tag_files = []
     for t in range(min(p["tags"], 400)):  # cache the tags first: steady state, not first pulls
         timed_get(proc.url, f"/v2/{tag_repo}/manifests/t{t}")
@@ -531,12 +558,14 @@ def measure(name, proc, relay, seeded, p, work, nginx=None):
         res["nginx_manifest_digest"], res["nginx_manifest_tag"] = wrk_median(runs["nginx_digest"]), wrk_median(runs["nginx_tag"])
     log(f"{name}: manifests by digest {res['manifest_digest']['rps']:.0f} rps, by tag {res['manifest_tag']['rps']:.0f} rps")
 
+    profiler.row_starts("upstream-latency")
     relay.set("pass", delay=0.02)
     res["latency20_manifest_tag"] = wrk(proc.url, lua_tags(tag_repo, p["tags"]), p["wrk"], work)
     res["latency20_cold_small_pull_s"] = skopeo_pull(proc.url, "library/small1", "1", os.path.join(work, "s1"))
     relay.set("pass")
     log(f"{name}: with 20 ms upstream latency, by tag {res['latency20_manifest_tag']['rps']:.0f} rps")
 
+    profiler.row_ends()
     for mode in ("down", "hang"):
         relay.set(mode)
         res[f"{mode}_by_tag"] = timed_get(proc.url, f"/v2/{tag_repo}/manifests/t1")
@@ -689,6 +718,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--out", default=None, help="directory for results.json and results.md")
+    ap.add_argument("--jfr", default=None, help="directory for a JFR recording of Hoard per row (slower; not for numbers)")
     args = ap.parse_args()
     profile = "smoke" if args.smoke else "quick" if args.quick else "full"
     p = PROFILES[profile]
@@ -744,7 +774,11 @@ def main():
             if name == "hoard":
                 nginx, nginx_info = start_nginx(work, f"{cdir}/data/docker/registry/v2/blobs", seeded["big_layers"][0][0])
             try:
-                results[name] = measure(name, proc, relay, seeded, p, work, nginx_info)
+                jfr = None
+                if args.jfr and name == "hoard":
+                    jfr = os.path.abspath(args.jfr)
+                    os.makedirs(jfr, exist_ok=True)
+                results[name] = measure(name, proc, relay, seeded, p, work, nginx_info, jfr)
             finally:
                 if nginx:
                     os.killpg(nginx.pid, signal.SIGTERM)
