@@ -8,7 +8,15 @@ import io.hoard.config.StorageConfig;
 import io.hoard.server.auth.AccessControl;
 import io.hoard.server.auth.Htpasswd;
 import io.hoard.server.auth.TokenService;
+import io.hoard.server.handlers.BlobHandler;
+import io.hoard.server.handlers.CatalogHandler;
 import io.hoard.server.handlers.HandlerSettings;
+import io.hoard.server.handlers.Handlers;
+import io.hoard.server.handlers.ManifestHandler;
+import io.hoard.server.handlers.MountSources;
+import io.hoard.server.handlers.ReferrersHandler;
+import io.hoard.server.handlers.TagsHandler;
+import io.hoard.server.handlers.UploadHandler;
 import io.hoard.server.handlers.RegistryDispatcher;
 import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
@@ -75,8 +83,10 @@ public final class RegistryApp implements AutoCloseable {
         RepositoryResolver resolver = metrics != null
                 ? proxyResolver(registry, config.proxy().orElseThrow(), metrics, clock)
                 : RepositoryResolver.local(registry);
-        RegistryDispatcher dispatcher = new RegistryDispatcher(registry, resolver, handlerSettings, registry.maxManifestBytes(),
-                access);
+        Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
+                new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
+                new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler());
+        RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
         InetSocketAddress address = http.bindHost().isEmpty()
                 ? new InetSocketAddress(http.port())
                 : new InetSocketAddress(http.bindHost(), http.port());

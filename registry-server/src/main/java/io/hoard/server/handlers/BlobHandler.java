@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
-final class BlobHandler {
+public final class BlobHandler {
     private final HandlerSettings settings;
 
-    BlobHandler(HandlerSettings settings) {
+    public BlobHandler(HandlerSettings settings) {
         this.settings = settings;
     }
 

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** {@code GET /v2/_catalog}. */
-final class CatalogHandler {
+public final class CatalogHandler {
     /** Names read from storage per step while filtering: a step walks the repositories once. */
     private static final int BATCH = 1000;
 
@@ -17,7 +17,7 @@ final class CatalogHandler {
     private final RepositoryResolver resolver;
     private final int maxEntries;
 
-    CatalogHandler(Registry registry, RepositoryResolver resolver, int maxEntries) {
+    public CatalogHandler(Registry registry, RepositoryResolver resolver, int maxEntries) {
         this.registry = registry;
         this.resolver = resolver;
         this.maxEntries = maxEntries;

@@ -19,12 +19,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@code GET|HEAD|PUT|DELETE /v2/<name>/manifests/<reference>}. */
-final class ManifestHandler {
+public final class ManifestHandler {
 
     private final HandlerSettings settings;
     private final int maxManifestBytes;
 
-    ManifestHandler(HandlerSettings settings, int maxManifestBytes) {
+    public ManifestHandler(HandlerSettings settings, int maxManifestBytes) {
         this.settings = settings;
         this.maxManifestBytes = maxManifestBytes;
     }

@@ -12,13 +12,13 @@ import java.util.Optional;
  * every repository of a plain registry): a cache's content was fetched for the clients its upstream
  * accepts, so it is never mounted into a repository of the client's own, where anyone could read it.
  */
-final class MountSources {
+public final class MountSources {
     /** How many repositories an automatic mount looks through before giving up (the client then uploads). */
     private static final int MAX_CANDIDATES = 10_000;
 
     private final CacheStorage registry;
 
-    MountSources(CacheStorage registry) {
+    public MountSources(CacheStorage registry) {
         this.registry = registry;
     }
 

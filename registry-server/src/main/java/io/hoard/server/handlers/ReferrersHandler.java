@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code GET /v2/<name>/referrers/<digest>[?artifactType=]} (OCI distribution 1.1): an image index
  * of the manifests whose subject is the digest; empty, not 404, when there are none.
  */
-final class ReferrersHandler {
+public final class ReferrersHandler {
     void get(Exchange exchange, Repository repo, String digestText) {
         Digest subject = Digest.parse(digestText);
         Optional<String> artifactType = exchange.query("artifactType").filter(s -> !s.isEmpty());

@@ -7,7 +7,6 @@ import io.hoard.server.http.Exchange;
 import io.hoard.server.http.RequestDispatcher;
 import io.hoard.server.http.Route;
 import io.hoard.storage.Access;
-import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import java.util.Map;
@@ -30,21 +29,20 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final @Nullable AccessControl access;
 
     /**
-     * @param registry the local store (catalog, cross-repository mounts)
      * @param resolver which repository serves a name: local, or a cache of an upstream
      * @param access client authentication ({@code auth.htpasswd}), or null for an open registry
      */
-    public RegistryDispatcher(CacheStorage registry, RepositoryResolver resolver, HandlerSettings settings, int maxManifestBytes,
+    public RegistryDispatcher(RepositoryResolver resolver, HandlerSettings settings, Handlers handlers,
             @Nullable AccessControl access) {
         this.access = access;
         this.settings = settings;
         this.resolver = resolver;
-        this.catalog = new CatalogHandler(registry, resolver, settings.catalogMaxEntries());
-        this.tags = new TagsHandler();
-        this.manifests = new ManifestHandler(settings, maxManifestBytes);
-        this.blobs = new BlobHandler(settings);
-        this.uploads = new UploadHandler(new MountSources(registry));
-        this.referrers = new ReferrersHandler();
+        this.catalog = handlers.catalog();
+        this.tags = handlers.tags();
+        this.manifests = handlers.manifests();
+        this.blobs = handlers.blobs();
+        this.uploads = handlers.uploads();
+        this.referrers = handlers.referrers();
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code GET /v2/<name>/tags/list}. */
-final class TagsHandler {
+public final class TagsHandler {
     void list(Exchange exchange, Repository repo) {
         RepositoryName name = repo.name();
         if (!repo.exists()) {

@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
  * {@code PATCH} appends a chunk (whose {@code Content-Range} must start where the session ends),
  * {@code PUT ?digest=} finishes, {@code GET} reports progress and {@code DELETE} cancels.
  */
-final class UploadHandler {
+public final class UploadHandler {
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?\\s*(\\d+)-(\\d+)(?:/\\S+)?");
 
     private final MountSources mountSources;
 
-    UploadHandler(MountSources mountSources) {
+    public UploadHandler(MountSources mountSources) {
         this.mountSources = mountSources;
     }
 
