@@ -55,6 +55,12 @@ final class ProxyBlobStore implements BlobStore {
         }
     }
 
+    /** From memory only for configured upstreams: under proxy.on the client's access is checked first. */
+    @Override
+    public Optional<Descriptor> statInMemory(Digest digest) {
+        return target.gate() == null ? local.statInMemory(digest) : Optional.empty();
+    }
+
     @Override
     public BlobContent open(Digest digest, long offset) {
         Optional<Optional<Descriptor>> cached = cached(digest);

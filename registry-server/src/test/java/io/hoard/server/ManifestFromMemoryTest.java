@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * A manifest answered on the event loop from memory is the same answer, byte for byte and header
- * for header, as one answered by the handler on a worker — compared against a registry that keeps
+ * A manifest (or a HEAD of a blob) answered on the event loop from memory is the same answer, byte
+ * for byte and header for header, as one answered by the handler on a worker — compared against a registry that keeps
  * nothing in memory ({@code blobdescriptorsize: 0}), so every request there takes the worker path.
  */
 final class ManifestFromMemoryTest {
@@ -51,6 +51,26 @@ final class ManifestFromMemoryTest {
                     assertThat(a.statusCode()).as(String.join(" ", request)).isEqualTo(b.statusCode());
                     assertThat(headers(a)).as(String.join(" ", request)).isEqualTo(headers(b));
                     assertThat(a.body()).as(String.join(" ", request)).isEqualTo(b.body());
+                }
+            }
+            Digest layer = Digest.sha256("layer".getBytes());
+            for (String[] request : new String[][] {
+                {layer.toString(), null}, {layer.toString(), "bytes=1-2"}, {layer.toString(), "bytes=100-200"},
+                {"sha256:" + "1".repeat(64), null}}) {
+                String path = "/v2/team/app/blobs/" + request[0];
+                for (int i = 0; i < 2; i++) {
+                    var head = java.net.http.HttpRequest.BodyPublishers.noBody();
+                    var ra = memory.request(path).method("HEAD", head);
+                    var rb = worker.request(path).method("HEAD", head);
+                    if (request[1] != null) {
+                        ra.header("Range", request[1]);
+                        rb.header("Range", request[1]);
+                    }
+                    HttpResponse<byte[]> a = memory.send(ra);
+                    HttpResponse<byte[]> b = worker.send(rb);
+                    String what = "HEAD " + path + " Range " + request[1];
+                    assertThat(a.statusCode()).as(what).isEqualTo(b.statusCode());
+                    assertThat(headers(a)).as(what).isEqualTo(headers(b));
                 }
             }
             HttpResponse<byte[]> warm = memory.get("/v2/team/app/manifests/" + digest, "Accept", TestRegistry.OCI_MANIFEST);

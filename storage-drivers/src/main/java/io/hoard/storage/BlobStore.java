@@ -12,6 +12,14 @@ public interface BlobStore {
     Optional<Descriptor> stat(Digest digest);
 
     /**
+     * The blob's descriptor when memory alone can say it is linked here (no storage or upstream
+     * call, so it may be asked from an event loop); empty means "ask {@link #stat}", not "absent".
+     */
+    default Optional<Descriptor> statInMemory(Digest digest) {
+        return Optional.empty();
+    }
+
+    /**
      * The blob's bytes from {@code offset}; the caller closes the result.
      *
      * @throws io.hoard.model.RegistryException {@code BLOB_UNKNOWN} when the blob is not linked here,

@@ -30,11 +30,9 @@ final class LinkedBlobStore implements BlobStore {
     /** Served from memory when this link and the content's size were seen before: no storage call. */
     @Override
     public Optional<Descriptor> stat(Digest digest) {
-        if (descriptors.isLinked(DescriptorCache.Kind.BLOB, name, digest)) {
-            Optional<Long> size = descriptors.size(digest);
-            if (size.isPresent()) {
-                return Optional.of(new Descriptor(digest, size.get(), Descriptor.OCTET_STREAM));
-            }
+        Optional<Descriptor> known = statInMemory(digest);
+        if (known.isPresent()) {
+            return known;
         }
         if (!StorageIo.exists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
             return Optional.empty();
@@ -43,6 +41,14 @@ final class LinkedBlobStore implements BlobStore {
         Optional<Descriptor> stored = statContent(driver, descriptors, digest);
         stored.ifPresent(d -> descriptors.linked(DescriptorCache.Kind.BLOB, name, digest));
         return stored;
+    }
+
+    @Override
+    public Optional<Descriptor> statInMemory(Digest digest) {
+        if (!descriptors.isLinked(DescriptorCache.Kind.BLOB, name, digest)) {
+            return Optional.empty();
+        }
+        return descriptors.size(digest).map(size -> new Descriptor(digest, size, Descriptor.OCTET_STREAM));
     }
 
     /** A warm blob costs one storage call: opening its content (link and size come from memory). */

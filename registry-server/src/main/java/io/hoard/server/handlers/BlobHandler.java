@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
 public final class BlobHandler {
@@ -33,6 +34,35 @@ public final class BlobHandler {
         BlobContent content = exchange.isHead() ? null : repo.blobs().open(digest, 0);
         Descriptor blob = content != null ? content.descriptor() : repo.blobs().stat(digest).orElseThrow(
                 () -> new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
+        respond(exchange, digest, blob, content);
+    }
+
+    /**
+     * Answers a HEAD of a blob from memory alone (link and size known), on the event loop; false
+     * leaves the request to {@link #handle}.
+     */
+    boolean answerHeadFromMemory(Exchange exchange, Repository repo, String digestText) throws IOException {
+        if (!exchange.isHead()) {
+            return false;
+        }
+        Optional<Descriptor> blob;
+        Digest digest;
+        try {
+            digest = Digest.parse(digestText);
+            blob = repo.blobs().statInMemory(digest);
+        } catch (RegistryException e) {
+            return false;
+        }
+        if (blob.isEmpty()) {
+            return false;
+        }
+        respond(exchange, digest, blob.get(), null);
+        return true;
+    }
+
+    /** The answer for a blob: its headers, a range if asked, and the bytes unless {@code content} is null (HEAD). */
+    private static void respond(Exchange exchange, Digest digest, Descriptor blob, @Nullable BlobContent content)
+            throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Docker-Content-Digest", digest.toString());
         headers.put("Content-Type", Descriptor.OCTET_STREAM);

@@ -9,6 +9,7 @@ import io.hoard.server.http.Route;
 import io.hoard.storage.Access;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,17 +77,27 @@ public final class RegistryDispatcher implements RequestDispatcher {
     }
 
     /**
-     * Answers a pull of a cached manifest from memory on the calling thread (the event loop), when
+     * Answers a pull of a cached manifest, or a HEAD of a cached blob, from memory on the calling thread (the event loop), when
      * nothing about it needs storage, an upstream or a password check: an open registry (no
      * {@code auth}), a route and manifest already in memory. False sends the request to a worker.
      */
     @Override
-    public boolean answerFromMemory(Route route, Exchange exchange) {
-        if (access != null || !(route instanceof Route.Manifest(String name, String reference)) || isWrite(exchange)) {
+    public boolean answerFromMemory(Route route, Exchange exchange) throws IOException {
+        if (access != null || isWrite(exchange)) {
             return false;
         }
-        Optional<Repository> repo = resolver.resolveInMemory(name, pull(exchange));
-        return repo.isPresent() && manifests.answerFromMemory(exchange, repo.get(), reference);
+        return switch (route) {
+            case Route.Manifest(String name, String reference) -> {
+                Optional<Repository> repo = resolver.resolveInMemory(name, pull(exchange));
+                yield repo.isPresent() && manifests.answerFromMemory(exchange, repo.get(), reference);
+            }
+            case Route.Blob(String name, String digest) -> {
+                Optional<Repository> repo = exchange.isHead() ? resolver.resolveInMemory(name, pull(exchange))
+                        : Optional.empty();
+                yield repo.isPresent() && blobs.answerHeadFromMemory(exchange, repo.get(), digest);
+            }
+            default -> false;
+        };
     }
 
     /** {@code GET /auth/token}: Hoard's own tokens for {@code auth.htpasswd.anonymouspull}. */

@@ -163,7 +163,7 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
             Optional<Route> route = Router.match(exchange.path());
             return route.isPresent() && route.get().methods().contains(exchange.request().method())
                     && dispatcher.answerFromMemory(route.get(), exchange);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             LOG.debug("{} {}: not answered from memory: {}", exchange.method(), exchange.path(), e.toString());
             return exchange.responded();
         }

@@ -15,7 +15,7 @@ public interface RequestDispatcher {
      * can (a cached manifest); must not block, and must either answer and return true, or leave
      * the exchange untouched and return false ({@link #dispatch} then runs on a virtual thread).
      */
-    default boolean answerFromMemory(Route route, Exchange exchange) {
+    default boolean answerFromMemory(Route route, Exchange exchange) throws java.io.IOException {
         return false;
     }
 }
