@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives a plain {@code java -jar hoard.jar} the JVM options Hoard is meant to run with. A JVM
@@ -30,6 +31,8 @@ final class Launcher {
     static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx160m", "-Xss512k");
     /** The JDK whose AOT cache records method profiles as well as linked classes (JEP 515). */
     private static final int AOT_CACHE_JDK = 25;
+    /** A training run under way in the background, stopped with the launcher. */
+    private static volatile @Nullable Process training;
 
     private Launcher() {
     }
@@ -93,7 +96,9 @@ final class Launcher {
             if (Files.exists(aot)) {
                 return List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off");
             }
-            Thread.ofVirtual().name("hoard-aot-training").start(() -> train(jar, aot));
+            if (!trainingUnderWay(aot)) {
+                Thread.ofVirtual().name("hoard-aot-training").start(() -> train(jar, aot));
+            }
         }
         return classDataSharing(jar);
     }
@@ -101,6 +106,35 @@ final class Launcher {
     private static List<String> classDataSharing(Path jar) {
         return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cacheFile(jar, "hoard.jsa"),
                 "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    }
+
+    /**
+     * Whether another launcher's training is recording the cache now. Partial files of launchers
+     * that are gone (killed before their training ended) are removed here.
+     */
+    private static boolean trainingUnderWay(Path aot) {
+        String prefix = aot.getFileName() + ".partial-";
+        boolean running = false;
+        try (var files = Files.list(aot.toAbsolutePath().getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+                String rest = f.getFileName().toString().substring(prefix.length());
+                String pid = rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest;
+                boolean alive;
+                try {
+                    alive = ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+                } catch (NumberFormatException e) {
+                    alive = false;
+                }
+                if (alive) {
+                    running = true;
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // nothing to clean up, or cannot: a training run will simply start
+        }
+        return running;
     }
 
     /**
@@ -112,12 +146,13 @@ final class Launcher {
         List<String> command = new ArrayList<>(java());
         command.addAll(List.of("-XX:AOTCacheOutput=" + partial, "-jar", jar.toString(), "train"));
         try {
-            Process training = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            Process run = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            if (training.waitFor(300, TimeUnit.SECONDS) && training.exitValue() == 0 && Files.exists(partial)) {
+            training = run;
+            if (run.waitFor(300, TimeUnit.SECONDS) && run.exitValue() == 0 && Files.exists(partial)) {
                 Files.move(partial, aot, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } else {
-                training.destroyForcibly();
+                run.destroyForcibly();
             }
         } catch (IOException e) {
             // no cache this time
@@ -126,6 +161,7 @@ final class Launcher {
         } finally {
             try {
                 Files.deleteIfExists(partial);
+                Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".config"));
             } catch (IOException ignored) {
                 // left for the next start's clean-up
             }
@@ -134,6 +170,10 @@ final class Launcher {
 
     /** SIGTERM or Ctrl-C here: the child drains and stops the same way (its own shutdown hook). */
     private static void stop(Process child) {
+        Process run = training;
+        if (run != null) {
+            run.destroyForcibly(); // recorded again at the next start
+        }
         if (!child.isAlive()) {
             return;
         }
