@@ -55,7 +55,7 @@ public final class ProxyRouter {
 
                 @Override
                 public boolean holdsContent(RepositoryName name) {
-                    return storage.repository(name).exists();
+                    return storage.holdsContent(name);
                 }
             };
         }

@@ -39,6 +39,9 @@ public interface CacheStorage extends Registry {
     /** Where the repository's content comes from, as recorded by {@link #markOrigin}. */
     Origin origin(RepositoryName name);
 
+    /** Whether the repository holds content (as {@link Repository#exists}, without building its stores). */
+    boolean holdsContent(RepositoryName name);
+
     /** Records where the repository's content comes from, replacing what was recorded. */
     void markOrigin(RepositoryName name, Origin origin);
 }

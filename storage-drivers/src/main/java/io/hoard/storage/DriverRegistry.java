@@ -144,7 +144,8 @@ public final class DriverRegistry implements CacheStorage {
     }
 
     /** Whether the repository holds content ({@code _manifests} or {@code _layers}); a yes is remembered. */
-    private boolean holdsContent(RepositoryName name) {
+    @Override
+    public boolean holdsContent(RepositoryName name) {
         if (withContent.contains(name)) {
             return true;
         }
