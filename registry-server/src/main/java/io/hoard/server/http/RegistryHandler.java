@@ -127,8 +127,10 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         Exchange exchange = new Exchange(ctx, request, uri, body, settings, this::finished);
         current = exchange;
         inFlight.begin();
-        if (expectsBody || !answeredFromMemory(exchange)) {
-            executor.execute(() -> run(exchange));
+        // Routed once, here; a path that does not route (or decode) is answered by handle().
+        Route route = routeOf(exchange);
+        if (expectsBody || route == null || !answeredFromMemory(route, exchange)) {
+            executor.execute(() -> run(exchange, route));
         }
         if (!expectsBody) {
             // Discard the LastHttpContent that follows; hold pipelined requests until we answer.
@@ -158,32 +160,39 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
      * Answers on this event loop when the dispatcher can from memory (a cached manifest): no
      * thread hand-off for the commonest pull requests. False when the request must go to a worker.
      */
-    private boolean answeredFromMemory(Exchange exchange) {
+    private boolean answeredFromMemory(Route route, Exchange exchange) {
         try {
-            Optional<Route> route = Router.match(exchange.path());
-            return route.isPresent() && route.get().methods().contains(exchange.request().method())
-                    && dispatcher.answerFromMemory(route.get(), exchange);
+            return route.methods().contains(exchange.request().method()) && dispatcher.answerFromMemory(route, exchange);
         } catch (RuntimeException | java.io.IOException e) {
             LOG.debug("{} {}: not answered from memory: {}", exchange.method(), exchange.path(), e.toString());
             return exchange.responded();
         }
     }
 
-    /** Runs the handler; whatever happens, the request is answered or its connection closed. */
-    private void run(Exchange exchange) {
+    /** The request's route, or null when there is none or the path does not decode. */
+    private static @Nullable Route routeOf(Exchange exchange) {
         try {
-            handle(exchange);
+            return Router.match(exchange.path()).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Runs the handler; whatever happens, the request is answered or its connection closed. */
+    private void run(Exchange exchange, @Nullable Route matched) {
+        try {
+            handle(exchange, matched);
         } catch (Throwable t) {
             LOG.error("{} {}: failed while answering", exchange.method(), exchange.path(), t);
             exchange.abort();
         }
     }
 
-    private void handle(Exchange exchange) {
+    private void handle(Exchange exchange, @Nullable Route matched) {
         try {
             String path = exchange.path();
-            Route route = Router.match(path).orElseThrow(() -> new RegistryException(ErrorCode.NOT_FOUND,
-                    "no such route: " + exchange.method() + " " + path));
+            Route route = matched != null ? matched : Router.match(path).orElseThrow(() -> new RegistryException(
+                    ErrorCode.NOT_FOUND, "no such route: " + exchange.method() + " " + path));
             HttpMethod method = exchange.request().method();
             if (!route.methods().contains(method)) {
                 exchange.respondError(new RegistryException(ErrorCode.UNSUPPORTED, method + " is not allowed on " + path),
