@@ -184,9 +184,6 @@ public final class RegistryApp implements AutoCloseable {
     }
 
     private static StorageDriver createDriver(StorageConfig storage) {
-        if (storage.driver().equals("s3")) {
-            throw new ConfigException("storage.s3 is not available in this Hoard build yet; use filesystem or inmemory");
-        }
         try {
             StorageDriver driver = StorageDrivers.create(storage.driver(), storage.parameters());
             if (driver.localRoot().isPresent()) {

@@ -4,12 +4,13 @@ import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
 import io.hoard.storage.driver.PathNotFoundException;
 import io.hoard.storage.driver.StorageDriver;
+import io.hoard.storage.driver.StorageUnavailableException;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
  * The store boundary where driver {@link IOException}s become {@link RegistryException}s: a
- * missing path is usually an answer ("not there"), anything else is a storage failure (500).
+ * missing path is usually an answer ("not there"), anything else is a storage failure (500, or 503 when the store is unreachable).
  */
 final class StorageIo {
     private StorageIo() {
@@ -69,6 +70,10 @@ final class StorageIo {
     }
 
     static RegistryException failure(String action, IOException e) {
+        if (e instanceof StorageUnavailableException) {
+            return new RegistryException(ErrorCode.UNAVAILABLE, "storage unavailable while " + action + ": "
+                    + e.getMessage(), e);
+        }
         return new RegistryException(ErrorCode.UNKNOWN, "storage failure while " + action + ": " + e.getMessage(), e);
     }
 }

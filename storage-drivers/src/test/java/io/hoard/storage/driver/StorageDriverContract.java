@@ -35,7 +35,7 @@ public abstract class StorageDriverContract {
     protected abstract StorageDriver newDriver(Path scratch) throws IOException;
 
     @TempDir
-    Path scratch;
+    protected Path scratch;
 
     protected StorageDriver driver;
 

@@ -1,0 +1,152 @@
+package io.hoard.storage.driver.s3;
+
+import java.net.URL;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.StorageClass;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.utils.AttributeMap;
+
+/**
+ * The SDK's S3 client and presigner built from {@link S3Settings}, and the write options every
+ * object gets (encryption, storage class, ACL, content type) in one place.
+ */
+final class S3Clients implements AutoCloseable {
+    /** Connections kept to the store: enough for many blob streams and part uploads at once. */
+    private static final int MAX_CONNECTIONS = 256;
+    private static final String CONTENT_TYPE = "application/octet-stream";
+
+    private final S3Settings settings;
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+
+    S3Clients(S3Settings settings) {
+        this.settings = settings;
+        this.credentials = credentials(settings);
+        AttributeMap.Builder httpOptions = AttributeMap.builder();
+        if (settings.skipVerify()) {
+            httpOptions.put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, true);
+        }
+        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS)
+                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60))
+                .buildWithDefaults(httpOptions.build());
+        S3Configuration service = S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle())
+                .accelerateModeEnabled(settings.accelerate()).dualstackEnabled(settings.dualStack())
+                // S3-compatible stores (Riak CS, older MinIO and Ceph) know no trailing checksums.
+                .chunkedEncodingEnabled(settings.v4auth())
+                .build();
+        var builder = S3Client.builder().region(Region.of(settings.region())).credentialsProvider(credentials)
+                .httpClient(http).serviceConfiguration(service)
+                // Content-MD5 rather than the SDK's newer CRC headers where S3 demands a checksum
+                // (multi-object delete): every S3-compatible store knows MD5.
+                .addPlugin(LegacyMd5Plugin.create())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(RetryMode.STANDARD);
+                    settings.userAgent().ifPresent(ua -> o.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, ua));
+                    if (!settings.v4auth()) {
+                        S3V2Signer.install(o, credentials, settings);
+                    }
+                });
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        this.s3 = builder.build();
+        var presign = S3Presigner.builder().region(Region.of(settings.region())).credentialsProvider(credentials)
+                .serviceConfiguration(service);
+        settings.endpoint().ifPresent(presign::endpointOverride);
+        this.presigner = presign.build();
+    }
+
+    private static AwsCredentialsProvider credentials(S3Settings settings) {
+        if (settings.accessKey().isEmpty()) {
+            return DefaultCredentialsProvider.builder().build();
+        }
+        String access = settings.accessKey().get();
+        String secret = settings.secretKey().orElseThrow();
+        return StaticCredentialsProvider.create(settings.sessionToken().isPresent()
+                ? AwsSessionCredentials.create(access, secret, settings.sessionToken().get())
+                : AwsBasicCredentials.create(access, secret));
+    }
+
+    S3Settings settings() {
+        return settings;
+    }
+
+    S3Client s3() {
+        return s3;
+    }
+
+    /** A presigned GET of {@code key}, valid for {@code validity}. */
+    URL presign(String key, Duration validity) {
+        if (!settings.v4auth()) {
+            return S3V2Signer.presign(settings, credentials.resolveCredentials(), key, validity);
+        }
+        return presigner.presignGetObject(r -> r.signatureDuration(validity)
+                .getObjectRequest(g -> g.bucket(settings.bucket()).key(key))).url();
+    }
+
+    PutObjectRequest put(String key) {
+        PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(settings.bucket()).key(key)
+                .contentType(CONTENT_TYPE);
+        if (settings.encrypt()) {
+            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
+            settings.keyId().ifPresent(b::ssekmsKeyId);
+        }
+        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
+        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        return b.build();
+    }
+
+    CreateMultipartUploadRequest createMultipart(String key) {
+        CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(settings.bucket()).key(key)
+                .contentType(CONTENT_TYPE);
+        if (settings.encrypt()) {
+            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
+            settings.keyId().ifPresent(b::ssekmsKeyId);
+        }
+        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
+        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        return b.build();
+    }
+
+    CopyObjectRequest copy(String fromKey, String toKey) {
+        CopyObjectRequest.Builder b = CopyObjectRequest.builder().sourceBucket(settings.bucket()).sourceKey(fromKey)
+                .destinationBucket(settings.bucket()).destinationKey(toKey);
+        if (settings.encrypt()) {
+            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
+            settings.keyId().ifPresent(b::ssekmsKeyId);
+        }
+        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
+        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        s3.close();
+        http.close();
+    }
+}
