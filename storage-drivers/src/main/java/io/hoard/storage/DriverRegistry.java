@@ -38,7 +38,7 @@ public final class DriverRegistry implements CacheStorage {
 
     private final StorageDriver driver;
     private final int maxManifestBytes;
-    private final Map<String, DriverUpload.HashState> uploadHashes = new ConcurrentHashMap<>();
+    private final UploadHashes uploadHashes;
     private final ManifestCache manifestCache = new ManifestCache(32L * 1024 * 1024);
     private final DescriptorCache descriptors;
     private final ConcurrentHashMap<RepositoryName, KnownOrigin> origins = new ConcurrentHashMap<>();
@@ -57,6 +57,7 @@ public final class DriverRegistry implements CacheStorage {
         this.driver = driver;
         this.maxManifestBytes = maxManifestBytes;
         this.descriptors = new DescriptorCache(descriptorCacheEntries);
+        this.uploadHashes = UploadHashes.forDriver(driver);
     }
 
     @Override
@@ -169,7 +170,7 @@ public final class DriverRegistry implements CacheStorage {
     public List<String> purgeUploads(java.time.Duration age, java.time.Instant now, boolean dryRun) {
         List<String> old = new UploadPurger(driver).purge(age, now, dryRun);
         if (!dryRun) {
-            old.forEach(path -> uploadHashes.remove(StoragePaths.baseName(path)));
+            old.forEach(path -> uploadHashes.forget(StoragePaths.baseName(path)));
         }
         return old;
     }

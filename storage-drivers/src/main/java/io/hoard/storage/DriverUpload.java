@@ -14,37 +14,28 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.security.MessageDigest;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** One request's view of an upload session; see {@link #commit} for how a blob comes to be. */
 final class DriverUpload implements Upload {
-    /** The sha256 of the first {@code offset} bytes of a session's data. */
-    record HashState(long offset, MessageDigest sha256) {
-    }
-
     private final StorageDriver driver;
     private final RepositoryName name;
     private final LinkedBlobStore blobs;
-    private final Map<String, HashState> hashStates;
+    private final UploadHashes hashes;
     private final String id;
     private long size;
-    private @Nullable MessageDigest sha256;
+    private UploadHashes.@Nullable RunningHash sha256;
     private @Nullable FileWriter writer;
 
-    DriverUpload(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, Map<String, HashState> hashStates,
-            String id, long size) {
+    DriverUpload(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, UploadHashes hashes, String id,
+            long size) {
         this.driver = driver;
         this.name = name;
         this.blobs = blobs;
-        this.hashStates = hashStates;
+        this.hashes = hashes;
         this.id = id;
         this.size = size;
-        // Take the session's hash state; a concurrent request on the same session finds none and
-        // falls back to rehashing at commit, which is always correct.
-        HashState state = hashStates.remove(id);
-        this.sha256 = size == 0 ? DigestAlgorithm.SHA256.newMessageDigest()
-                : state != null && state.offset() == size ? state.sha256() : null;
+        this.sha256 = size == 0 ? hashes.fresh() : hashes.take(name, id, size).orElse(null);
     }
 
     @Override
@@ -114,7 +105,7 @@ final class DriverUpload implements Upload {
     public void close() {
         closeWriter();
         if (sha256 != null) {
-            hashStates.put(id, new HashState(size, sha256));
+            hashes.keep(name, id, size, sha256);
             sha256 = null;
         }
     }

@@ -8,14 +8,13 @@ import io.hoard.model.RepositoryName;
 import io.hoard.storage.driver.StorageDriver;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Upload sessions under {@code _uploads/<id>/}: {@code startedat} says when, {@code data} holds
- * the bytes received so far. The running sha256 of each session is kept in memory between its
- * requests so a commit does not re-read the data; after a restart it is recomputed from storage.
+ * the bytes received so far. The running sha256 of each session is kept between its requests
+ * ({@link UploadHashes}) so a commit does not re-read the data.
  */
 final class DriverUploadStore implements UploadStore {
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -23,10 +22,9 @@ final class DriverUploadStore implements UploadStore {
     private final StorageDriver driver;
     private final RepositoryName name;
     private final LinkedBlobStore blobs;
-    private final Map<String, DriverUpload.HashState> hashStates;
+    private final UploadHashes hashStates;
 
-    DriverUploadStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs,
-            Map<String, DriverUpload.HashState> hashStates) {
+    DriverUploadStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, UploadHashes hashStates) {
         this.driver = driver;
         this.name = name;
         this.blobs = blobs;

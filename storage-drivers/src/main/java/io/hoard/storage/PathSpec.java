@@ -68,6 +68,10 @@ sealed interface PathSpec {
     record UploadStartedAt(RepositoryName name, String id) implements PathSpec {
     }
 
+    /** distribution's {@code _uploads/<id>/hashstates/sha256/<offset>}: the digest state after {@code offset} bytes. */
+    record UploadHashState(RepositoryName name, String id, long offset) implements PathSpec {
+    }
+
     record OriginMarker(RepositoryName name, Origin origin) implements PathSpec {
     }
 
@@ -95,6 +99,8 @@ sealed interface PathSpec {
             case UploadDir(RepositoryName n, String id) -> "%s/_uploads/%s".formatted(repo(n), id);
             case UploadData(RepositoryName n, String id) -> "%s/_uploads/%s/data".formatted(repo(n), id);
             case UploadStartedAt(RepositoryName n, String id) -> "%s/_uploads/%s/startedat".formatted(repo(n), id);
+            case UploadHashState(RepositoryName n, String id, long offset) ->
+                    "%s/_uploads/%s/hashstates/sha256/%d".formatted(repo(n), id, offset);
             case OriginMarker(RepositoryName n, Origin o) -> "%s/_hoard/%s".formatted(repo(n), o.name().toLowerCase());
             case ReferrersDir(RepositoryName n, Digest s) -> "%s/_referrers/%s".formatted(repo(n), digestDir(s));
             case ReferrerLink(RepositoryName n, Digest s, Digest r) ->
