@@ -58,7 +58,6 @@ public final class ConfigLoader {
             "http.http2", "clients are served HTTP/1.1",
             "http.h2c", "clients are served HTTP/1.1",
             "http.tls.ciphersuites", "the JDK's cipher suites for TLS 1.2 and 1.3 are used",
-            "storage.redirect", "blobs are always served by Hoard, never redirected to the storage",
             "storage.tag", "tag lookups are not limited",
             "log.hooks", "no log hooks are called",
             "log.reportcaller", "log lines do not name the calling code");

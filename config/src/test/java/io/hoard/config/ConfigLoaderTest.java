@@ -257,7 +257,7 @@ final class ConfigLoaderTest {
                 + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
                 + "log:\n  reportcaller: true\n");
         assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "redis", "health", "http.debug",
-                "storage.redirect", "log.reportcaller");
+                "log.reportcaller");
         assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
         assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();
         assertThat(parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: redis\n").ignoredKeys())

@@ -99,6 +99,13 @@ final class ProxyBlobStore implements BlobStore {
         throw new RegistryException(ErrorCode.UNAVAILABLE, "blob " + digest + " could not be fetched");
     }
 
+    /** Stored blobs may be redirected to; a miss is filled and streamed by {@link #open}. */
+    @Override
+    public Optional<java.net.URI> redirect(Digest digest) {
+        Optional<Optional<Descriptor>> cached = cached(digest);
+        return cached.isPresent() && cached.get().isPresent() ? local.redirect(digest) : Optional.empty();
+    }
+
     /**
      * What the cache can say without a fill: empty when the blob is not stored at all (a miss);
      * else the blob when this client may have it here, or an empty descriptor when the upstream

@@ -69,7 +69,7 @@ public final class RegistryApp implements AutoCloseable {
         DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
                 config.storage().blobDescriptorCacheSize());
         HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
-                config.catalog().maxEntries());
+                config.catalog().maxEntries(), !config.storage().redirectDisabled());
         HttpConfig http = config.http();
         ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
                 Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());

@@ -17,8 +17,16 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.hoard.testing.S3ProxyServer;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,17 +36,35 @@ import org.junit.jupiter.api.TestInstance;
  * management), written from the spec's text, against a registry running in this JVM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"inmemory", "s3"})
 final class SpecWorkflowTest {
+    @Parameter
+    String storage;
     private TestRegistry registry;
+    private @org.jspecify.annotations.Nullable S3ProxyServer s3;
 
-    @BeforeAll
+    @TempDir
+    static Path s3dir;
+    private static int buckets;
+
+    /** Each storage gets a fresh registry; s3 streams blobs itself here (redirects are RedirectTest's). */
+    @BeforeParameterizedClassInvocation
     void start() throws Exception {
-        registry = TestRegistry.inMemory("");
+        if (storage.equals("s3")) {
+            s3 = S3ProxyServer.start(s3dir, false);
+            registry = TestRegistry.s3(s3, "spec-" + (++buckets), "  redirect:\n    disable: true\n");
+        } else {
+            registry = TestRegistry.inMemory("");
+        }
     }
 
-    @AfterAll
-    void stop() {
+    @AfterParameterizedClassInvocation
+    void stop() throws Exception {
         registry.close();
+        if (s3 != null) {
+            s3.close();
+        }
     }
 
     @Test

@@ -48,6 +48,19 @@ final class TestRegistry implements AutoCloseable {
         return start("storage:\n  filesystem:\n    rootdirectory: " + root + "\n  delete:\n    enabled: true\n" + extraYaml);
     }
 
+    /** A registry on a new bucket of {@code s3} with deletes enabled plus {@code extraYaml}. */
+    static TestRegistry s3(io.hoard.testing.S3ProxyServer s3, String bucket, String extraYaml) throws Exception {
+        s3.createBucket(bucket);
+        return start("storage:\n" + s3Section(s3, bucket) + "  delete:\n    enabled: true\n" + extraYaml);
+    }
+
+    /** The {@code storage.s3} lines (indented) for {@code bucket} of {@code s3}. */
+    static String s3Section(io.hoard.testing.S3ProxyServer s3, String bucket) {
+        return "  s3:\n    accesskey: " + io.hoard.testing.S3ProxyServer.ACCESS_KEY + "\n    secretkey: "
+                + io.hoard.testing.S3ProxyServer.SECRET_KEY + "\n    region: us-east-1\n    regionendpoint: "
+                + s3.endpoint() + "\n    bucket: " + bucket + "\n    rootdirectory: /registry\n";
+    }
+
     static TestRegistry start(String yaml) throws Exception {
         return withHttp("", yaml);
     }

@@ -28,6 +28,14 @@ public interface BlobStore {
     BlobContent open(Digest digest, long offset);
 
     /**
+     * A URL the client may fetch the blob's bytes from directly (a presigned object-store URL), when
+     * the blob is linked here, stored whole, and the store offers such URLs; empty means "serve it".
+     */
+    default Optional<java.net.URI> redirect(Digest digest) {
+        return Optional.empty();
+    }
+
+    /**
      * Links a blob that repository {@code from} has into this one (cross-repository mount).
      *
      * @return the blob's descriptor, or empty when {@code from} does not have it

@@ -69,6 +69,18 @@ final class LinkedBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<java.net.URI> redirect(Digest digest) {
+        if (stat(digest).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return driver.redirectUrl(pathFor(new PathSpec.BlobData(digest)));
+        } catch (java.io.IOException e) {
+            return Optional.empty(); // serving the bytes ourselves still works
+        }
+    }
+
+    @Override
     public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
         Optional<Descriptor> source = new LinkedBlobStore(driver, from, descriptors).stat(digest);
         source.ifPresent(d -> link(digest));

@@ -29,6 +29,15 @@ public final class BlobHandler {
             delete(exchange, repo, digest);
             return;
         }
+        if (settings.redirects() && !exchange.isHead()) {
+            Optional<java.net.URI> direct = repo.blobs().redirect(digest);
+            if (direct.isPresent()) {
+                // distribution's default on s3: the bytes flow from the object store, not through us.
+                exchange.respond(307, Map.of("Location", direct.get().toString(), "Docker-Content-Digest",
+                        digest.toString()));
+                return;
+            }
+        }
         // A GET opens the blob straight away (one lookup, and for a cache miss no upstream HEAD
         // before the fetch); only a HEAD asks for the descriptor alone.
         BlobContent content = exchange.isHead() ? null : repo.blobs().open(digest, 0);
