@@ -48,7 +48,6 @@ public final class ConfigLoader {
      */
     private static final Map<String, String> IGNORED_KEYS = orderedMap(
             "notifications", "no webhook notifications are sent",
-            "redis", "no Redis is used; caches are per instance, in memory",
             "reporting", "no error-reporting service is called",
             "middleware", "no middleware; blobs are always served by Hoard itself",
             "validation", "manifests are checked by Hoard's own rules",
@@ -202,12 +201,18 @@ public final class ConfigLoader {
                 ignored.put(key, instead);
             }
         });
-        if (!storage.blobDescriptorCache().equals("inmemory")) {
-            ignored.put("storage.cache.blobdescriptor: " + storage.blobDescriptorCache(),
-                    "blob descriptors are kept in memory by each instance");
+        Optional<RedisConfig> redis = redis(root);
+        if (storage.blobDescriptorCache().equals("redis") && redis.isEmpty()) {
+            throw root.section("storage").section("cache").error("blobdescriptor", null,
+                    "is redis, but there is no redis section to say which Redis");
+        }
+        if (http.secret().isEmpty() && (redis.isPresent() || storage.driver().equals("s3"))) {
+            throw root.section("http").error("secret", null, "is required with " + (redis.isPresent() ? "a redis section"
+                    : "s3 storage") + ": several instances share the storage, and the tokens and peer requests one"
+                    + " instance signs must verify on every other; set it to the same random string on all of them");
         }
         root.finish();
-        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog,
+        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis,
                 java.util.Collections.unmodifiableMap(ignored));
     }
 
@@ -230,6 +235,31 @@ public final class ConfigLoader {
             m.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Optional<RedisConfig> redis(Section root) {
+        if (!root.has("redis")) {
+            return Optional.empty();
+        }
+        Section s = root.section("redis");
+        String addr = s.string("addr", "");
+        if (addr.isBlank()) {
+            throw s.error("addr", null, "is required: the host:port of the Redis the instances share");
+        }
+        checkAddr(s, "addr", addr);
+        int db = s.integer("db", 0);
+        if (db < 0) {
+            throw s.error("db", null, "must be 0 or more, not " + db);
+        }
+        Section tls = s.section("tls");
+        boolean tlsEnabled = tls.bool("enabled", false);
+        tls.finish();
+        RedisConfig redis = new RedisConfig(addr, s.string("username"), s.string("password", ""), db,
+                s.duration("dialtimeout", Duration.ofSeconds(5)), s.duration("readtimeout", Duration.ofSeconds(5)),
+                s.duration("writetimeout", Duration.ofSeconds(5)), tlsEnabled);
+        s.section("pool").accept("maxidle", "maxactive", "idletimeout");
+        s.finish();
+        return Optional.of(redis);
     }
 
     private static LogConfig log(Section root) {
@@ -273,6 +303,9 @@ public final class ConfigLoader {
         }
         Section cache = s.section("cache");
         String blobDescriptor = cache.string("blobdescriptor", "inmemory");
+        if (!List.of("inmemory", "redis").contains(blobDescriptor)) {
+            throw cache.error("blobdescriptor", null, "must be inmemory or redis, not '" + blobDescriptor + "'");
+        }
         int blobDescriptorSize = cache.integer("blobdescriptorsize", 10_000);
         if (blobDescriptorSize < 0) {
             throw cache.error("blobdescriptorsize", null, "must be 0 or more, not " + blobDescriptorSize);

@@ -8,7 +8,7 @@ import java.util.Optional;
  * lists every key.
  *
  * @param ignoredKeys distribution keys present in the file that Hoard accepts so existing files keep
- *        working but does not act on (notifications, redis, http.debug, ...), each with what Hoard does
+ *        working but does not act on (notifications, http.debug, ...), each with what Hoard does
  *        instead; the server names them in one warning at start
  */
 public record RegistryConfig(
@@ -20,5 +20,6 @@ public record RegistryConfig(
         HealthConfig health,
         Optional<ProxyConfig> proxy,
         CatalogConfig catalog,
+        Optional<RedisConfig> redis,
         Map<String, String> ignoredKeys) {
 }

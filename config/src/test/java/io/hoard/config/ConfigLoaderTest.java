@@ -191,6 +191,8 @@ final class ConfigLoaderTest {
     @Test
     void s3SectionIsValidated() {
         RegistryConfig c = parse("""
+                http:
+                  secret: shared
                 storage:
                   s3:
                     region: us-east-1
@@ -252,16 +254,48 @@ final class ConfigLoaderTest {
 
     @Test
     void distributionOnlySectionsAreAcceptedAndReported() {
-        RegistryConfig c = parse("notifications:\n  endpoints: []\nredis:\n  addr: localhost:6379\n"
+        RegistryConfig c = parse("notifications:\n  endpoints: []\n"
                 + "http:\n  debug:\n    addr: :5001\nstorage:\n  inmemory: {}\n  redirect:\n    disable: true\n"
                 + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
                 + "log:\n  reportcaller: true\n");
-        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "redis", "health", "http.debug",
-                "log.reportcaller");
+        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "health", "http.debug", "log.reportcaller");
         assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
         assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();
-        assertThat(parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: redis\n").ignoredKeys())
-                .containsOnlyKeys("storage.cache.blobdescriptor: redis");
+        assertThatThrownBy(() -> parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: redis\n"))
+                .hasMessageContaining("storage.cache.blobdescriptor").hasMessageContaining("no redis section");
+    }
+
+    @Test
+    void redisSectionIsReadAndNeedsASharedSecret() {
+        RegistryConfig c = parse("""
+                http:
+                  secret: shared
+                storage:
+                  inmemory: {}
+                  cache:
+                    blobdescriptor: redis
+                redis:
+                  addr: 127.0.0.1:6379
+                  password: pw
+                  db: 2
+                  dialtimeout: 2s
+                  readtimeout: 100ms
+                  pool:
+                    maxidle: 16
+                """);
+        RedisConfig redis = c.redis().orElseThrow();
+        assertThat(redis.addr()).isEqualTo("127.0.0.1:6379");
+        assertThat(redis.password()).isEqualTo("pw");
+        assertThat(redis.db()).isEqualTo(2);
+        assertThat(redis.dialTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(redis.readTimeout()).isEqualTo(java.time.Duration.ofMillis(100));
+        assertThat(c.storage().blobDescriptorCache()).isEqualTo("redis");
+        assertThatThrownBy(() -> parse("redis:\n  addr: 127.0.0.1:6379\nstorage:\n  inmemory: {}\n"))
+                .hasMessageContaining("http.secret");
+        assertThatThrownBy(() -> parse("http:\n  secret: s\nredis:\n  password: x\nstorage:\n  inmemory: {}\n"))
+                .hasMessageContaining("redis.addr");
+        assertThatThrownBy(() -> parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: memcached\n"))
+                .hasMessageContaining("inmemory or redis");
     }
 
     @Test

@@ -73,7 +73,7 @@ final class RedirectTest {
     @Test
     void aMissingBucketStopsTheStartWithOneLineNamingIt() {
         String yaml = "storage:\n" + TestRegistry.s3Section(s3, "nobody-made-this");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestRegistry.start(yaml))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestRegistry.withHttp("  secret: s\n", yaml))
                 .isInstanceOf(io.hoard.config.ConfigException.class)
                 .hasMessageContaining("storage.s3.bucket").hasMessageContaining("nobody-made-this")
                 .hasMessageNotContaining("\n");

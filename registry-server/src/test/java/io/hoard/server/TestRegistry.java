@@ -51,7 +51,8 @@ final class TestRegistry implements AutoCloseable {
     /** A registry on a new bucket of {@code s3} with deletes enabled plus {@code extraYaml}. */
     static TestRegistry s3(io.hoard.testing.S3ProxyServer s3, String bucket, String extraYaml) throws Exception {
         s3.createBucket(bucket);
-        return start("storage:\n" + s3Section(s3, bucket) + "  delete:\n    enabled: true\n" + extraYaml);
+        return withHttp("  secret: test-cluster-secret\n", "storage:\n" + s3Section(s3, bucket)
+                + "  delete:\n    enabled: true\n" + extraYaml);
     }
 
     /** The {@code storage.s3} lines (indented) for {@code bucket} of {@code s3}. */
