@@ -57,13 +57,14 @@ final class ShippedConfigsTest {
     }
 
     @Test
-    void configuredButMissingFeaturesRefuseToStart() {
+    void unusableFeaturesRefuseToStartWithOneLine() {
         RegistryConfig auth = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\nstorage:\n  inmemory: {}\n"
                 + "auth:\n  htpasswd:\n    realm: r\n    path: /x\n", Map.of(), "t");
         assertThatThrownBy(() -> RegistryApp.start(auth)).isInstanceOf(ConfigException.class).hasMessageContaining("auth");
-        RegistryConfig s3 = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\nstorage:\n  s3:\n    region: r\n    bucket: b\n",
-                Map.of(), "t");
-        assertThatThrownBy(() -> RegistryApp.start(s3)).isInstanceOf(ConfigException.class).hasMessageContaining("s3");
+        RegistryConfig s3 = ConfigLoader.parse("http:\n  addr: 127.0.0.1:0\n  secret: s\nstorage:\n  s3:\n    region: r\n"
+                + "    bucket: b\n    accesskey: a\n    secretkey: s\n    regionendpoint: http://127.0.0.1:1\n", Map.of(), "t");
+        assertThatThrownBy(() -> RegistryApp.start(s3)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.s3.regionendpoint").hasMessageNotContaining("\n");
     }
 
     private static HttpResponse<String> getBase(RegistryApp app) throws Exception {
