@@ -211,8 +211,9 @@ public final class ConfigLoader {
                     : "s3 storage") + ": several instances share the storage, and the tokens and peer requests one"
                     + " instance signs must verify on every other; set it to the same random string on all of them");
         }
+        ClusterConfig cluster = cluster(root.section("cluster"));
         root.finish();
-        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis,
+        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis, cluster,
                 java.util.Collections.unmodifiableMap(ignored));
     }
 
@@ -235,6 +236,24 @@ public final class ConfigLoader {
             m.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static ClusterConfig cluster(Section s) {
+        Optional<String> advertise = s.string("advertise");
+        s.finish();
+        if (advertise.isEmpty()) {
+            return ClusterConfig.DEFAULT;
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(advertise.get());
+            if (uri.getHost() == null || !List.of("http", "https").contains(uri.getScheme())
+                    || !(uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))) {
+                throw new IllegalArgumentException();
+            }
+            return new ClusterConfig(Optional.of(uri));
+        } catch (IllegalArgumentException e) {
+            throw s.error("advertise", null, "must be a URL such as http://10.0.0.5:5000, not '" + advertise.get() + "'");
+        }
     }
 
     private static Optional<RedisConfig> redis(Section root) {

@@ -21,5 +21,6 @@ public record RegistryConfig(
         Optional<ProxyConfig> proxy,
         CatalogConfig catalog,
         Optional<RedisConfig> redis,
+        ClusterConfig cluster,
         Map<String, String> ignoredKeys) {
 }

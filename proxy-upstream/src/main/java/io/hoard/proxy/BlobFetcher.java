@@ -6,7 +6,11 @@ import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.CacheStorage;
 import io.hoard.storage.Origin;
+import io.hoard.model.Descriptor;
+import io.hoard.storage.BlobContent;
 import java.io.IOException;
+import java.net.URI;
+import java.util.function.Function;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlobFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(BlobFetcher.class);
+    /** How long a fill streamed from another instance waits for that instance to commit the blob. */
+    private static final Duration COMMIT_WAIT = Duration.ofMinutes(30);
 
     private final CacheStorage registry;
     private final Path spoolDir;
@@ -33,6 +39,8 @@ public final class BlobFetcher {
     private final long maxBlobSize;
     private final ProxyMetrics metrics;
     private final ConcurrentHashMap<Digest, Running> running = new ConcurrentHashMap<>();
+    private final FillLeases leases;
+    private final Function<URI, PeerSource> peers;
 
     private record Running(BlobFill fill, Set<RepositoryName> linkInto) {
     }
@@ -43,6 +51,20 @@ public final class BlobFetcher {
      * @param maxBlobSize {@code proxy.maxblobsize}
      */
     public BlobFetcher(CacheStorage registry, Path spoolDir, Duration stallTimeout, long maxBlobSize, ProxyMetrics metrics) {
+        this(registry, spoolDir, stallTimeout, maxBlobSize, metrics, FillLeases.NONE, peer -> (digest, offset) -> {
+            throw new IOException("no cluster");
+        });
+    }
+
+    /**
+     * A fetcher in a cluster: each fill first claims its digest in {@code leases}; when another
+     * instance holds it, the fill streams from that instance ({@code peers} reaches it) and falls
+     * back to the upstream only if that instance stops answering.
+     */
+    public BlobFetcher(CacheStorage registry, Path spoolDir, Duration stallTimeout, long maxBlobSize, ProxyMetrics metrics,
+            FillLeases leases, Function<URI, PeerSource> peers) {
+        this.leases = leases;
+        this.peers = peers;
         this.registry = registry;
         this.spoolDir = spoolDir;
         this.stallTimeout = stallTimeout;
@@ -121,15 +143,66 @@ public final class BlobFetcher {
     }
 
     private void complete(Digest digest, Running r) {
+        FillLeases.Claim claim = leases.claim(digest);
         try {
+            if (claim instanceof FillLeases.Claim.HeldBy held) {
+                r.fill().fromPeer(peers.apply(held.peer()));
+            }
             r.fill().download();
+            if (claim instanceof FillLeases.Claim.HeldBy held && r.fill().servedByPeer()) {
+                // The instance that fetched it commits it: wait for that, then only link here. If it
+                // died before committing, the bytes verified here are committed here.
+                awaitRelease(digest, held.holder());
+                if (registry.statContent(digest).isPresent()) {
+                    linkEverywhere(digest, r);
+                    return;
+                }
+            }
             commit(digest, r);
         } catch (RuntimeException e) {
             metrics.fillFailures.increment();
             LOG.warn("fill of blob {} from {} failed: {}", digest, r.fill().target().upstream().name(), e.getMessage());
         } finally {
+            if (claim instanceof FillLeases.Claim.Owner owner) {
+                owner.lease().close();
+            }
             running.remove(digest, r);
             r.fill().deleteSpool();
+        }
+    }
+
+    /** Waits (bounded) while {@code holder} holds the lease of {@code digest}: its commit runs. */
+    private void awaitRelease(Digest digest, String holder) {
+        long deadline = System.nanoTime() + COMMIT_WAIT.toNanos();
+        try {
+            while (leases.heldBy(digest, holder) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The fill of {@code digest} running here, read from {@code offset}, for another instance of the
+     * cluster (the peer route); empty when none runs (or it has just been committed).
+     */
+    public Optional<BlobContent> readForPeer(Digest digest, long offset) {
+        Running r = running.get(digest);
+        if (r == null || r.fill().state() == BlobFill.State.FAILED || r.fill().servedByPeer()) {
+            return Optional.empty();
+        }
+        long size = r.fill().awaitSize(stallTimeout.plusSeconds(5));
+        if (offset < 0 || offset > size) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "offset " + offset + " is outside blob " + digest
+                    + " of " + size + " bytes");
+        }
+        try {
+            SpoolChannel channel = r.fill().reader(offset);
+            return channel == null ? Optional.empty()
+                    : Optional.of(new BlobContent(new Descriptor(digest, size, Descriptor.OCTET_STREAM), channel, offset));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -139,6 +212,10 @@ public final class BlobFetcher {
      */
     private void commit(Digest digest, Running r) {
         registry.importVerified(r.fill().target().cacheName(), digest, r.fill().spool());
+        linkEverywhere(digest, r);
+    }
+
+    private void linkEverywhere(Digest digest, Running r) {
         for (RepositoryName name : r.linkInto()) {
             registry.linkBlob(name, digest);
             if (registry.origin(name) != Origin.CACHED) {

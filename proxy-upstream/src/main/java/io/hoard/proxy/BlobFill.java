@@ -55,6 +55,10 @@ final class BlobFill {
     private long signalledNanos = System.nanoTime() - SIGNAL_NANOS;
     private volatile @Nullable RuntimeException failure;
     private volatile boolean spoolDeleted;
+    /** Another instance's fill to stream from instead of the upstream; dropped at its first failure. */
+    private @Nullable PeerSource peer;
+    /** Whether the stream being read comes from {@link #peer} (fill thread only). */
+    private boolean readingPeer;
 
     BlobFill(Digest digest, ProxyTarget target, Path spoolDir, Duration stallTimeout, long maxBlobSize) throws IOException {
         this.maxBlobSize = maxBlobSize;
@@ -80,6 +84,16 @@ final class BlobFill {
         return state;
     }
 
+    /** Streams from another instance's fill of the same blob, falling back to the upstream if it fails. */
+    void fromPeer(PeerSource source) {
+        this.peer = source;
+    }
+
+    /** True when every byte came from the peer (so the peer, not this fill, commits the blob). */
+    boolean servedByPeer() {
+        return peer != null;
+    }
+
     // ---- the download (runs on its own virtual thread, detached from any client) ----
 
     /**
@@ -97,9 +111,17 @@ final class BlobFill {
                         publishSize(stream.size());
                     }
                     copy(stream.body(), out, hash);
+                    if (readingPeer && written < size) {
+                        throw new IOException("the stream ended at " + written + " of " + size + " bytes");
+                    }
                     break;
                 } catch (IOException e) {
                     Thread.interrupted(); // clear the watchdog's interrupt, if it was one
+                    if (readingPeer) {
+                        dropPeer(e);
+                        attempt--; // the upstream has not failed yet
+                        continue;
+                    }
                     if (attempt >= RESUMES) {
                         throw new UpstreamException(UpstreamException.Kind.UNREACHABLE, target.upstream().name()
                                 + " broke off blob " + digest + " after " + written + " of " + size + " bytes: " + e, e);
@@ -128,6 +150,17 @@ final class BlobFill {
     }
 
     private BlobStream open(long offset) {
+        PeerSource p = peer;
+        if (p != null) {
+            try {
+                BlobStream fromPeer = p.open(digest, offset);
+                readingPeer = true;
+                return fromPeer;
+            } catch (IOException e) {
+                dropPeer(e);
+            }
+        }
+        readingPeer = false;
         BlobStream stream = target.upstream().openBlob(target.remoteName(), digest, offset).orElseThrow(() ->
                 new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + target.remoteName()
                         + " on " + target.upstream().name()));
@@ -156,7 +189,9 @@ final class BlobFill {
                 out.seek(written);
                 out.write(buf, 0, n);
                 hash.submit(buf, n);
-                target.upstream().stats().addBytes(n);
+                if (!readingPeer) {
+                    target.upstream().stats().addBytes(n);
+                }
                 written += n;
                 // Readers are woken per megabyte, or after a pause, not per socket read: each wake-up
                 // costs a thread switch and a write to the client, and bigger writes stream better.
@@ -188,6 +223,13 @@ final class BlobFill {
         }
         size = announced; // published to readers by the state change below
         setState(State.RUNNING);
+    }
+
+    private void dropPeer(IOException e) {
+        LOG.info("the instance filling blob {} stopped serving it at {} bytes ({}); fetching the rest from {}", digest,
+                written, e.getMessage() == null ? e.toString() : e.getMessage(), target.upstream().name());
+        peer = null;
+        readingPeer = false;
     }
 
     private RegistryException fail(RegistryException e) {

@@ -13,6 +13,7 @@ import io.hoard.server.handlers.CatalogHandler;
 import io.hoard.server.handlers.HandlerSettings;
 import io.hoard.server.handlers.Handlers;
 import io.hoard.server.handlers.ManifestHandler;
+import io.hoard.server.handlers.PeerFillHandler;
 import io.hoard.server.handlers.MountSources;
 import io.hoard.server.handlers.ReferrersHandler;
 import io.hoard.server.handlers.TagsHandler;
@@ -61,6 +62,8 @@ public final class RegistryApp implements AutoCloseable {
     private final RegistryServer server;
     private final @Nullable ProxyMetrics proxyMetrics;
     private java.nio.channels.@Nullable FileChannel spoolLock;
+    private final @Nullable Cluster cluster;
+    private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
         this.config = config;
@@ -78,14 +81,23 @@ public final class RegistryApp implements AutoCloseable {
                         http.host(), http.port())
                 : null;
         AccessControl access = accessControl(config, clock);
+        this.cluster = Cluster.of(config, clock, this::peerUrl);
         ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
         this.proxyMetrics = metrics;
-        RepositoryResolver resolver = metrics != null
-                ? proxyResolver(registry, config.proxy().orElseThrow(), metrics, clock)
-                : RepositoryResolver.local(registry);
+        BlobFetcher fetcher = null;
+        RepositoryResolver resolver = RepositoryResolver.local(registry);
+        if (metrics != null) {
+            ProxyConfig proxy = config.proxy().orElseThrow();
+            fetcher = cluster == null
+                    ? new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics)
+                    : new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics,
+                            cluster.leases(), cluster.peerSources());
+            resolver = proxyResolver(registry, proxy, fetcher, metrics, clock);
+        }
         Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
                 new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
-                new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler());
+                new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
+                new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher));
         RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
         InetSocketAddress address = http.bindHost().isEmpty()
                 ? new InetSocketAddress(http.port())
@@ -116,12 +128,22 @@ public final class RegistryApp implements AutoCloseable {
      * The pull-through cache: routing, upstreams, the single fill per blob, and the stores that
      * decorate the registry's repositories.
      */
-    private ProxyResolver proxyResolver(DriverRegistry registry, ProxyConfig proxy, ProxyMetrics metrics, Clock clock)
-            throws java.io.IOException {
-        BlobFetcher fetcher = new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics);
+    private static ProxyResolver proxyResolver(DriverRegistry registry, ProxyConfig proxy, BlobFetcher fetcher,
+            ProxyMetrics metrics, Clock clock) {
         return new ProxyResolver(new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry)), new Upstreams(proxy, clock),
                 new ProxyRepositories(registry, fetcher, metrics, clock, proxy.timeout(),
                         proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
+    }
+
+    /** Where the other instances of a cluster reach this one (known once the server listens). */
+    private java.net.URI peerUrl() {
+        java.net.URI url = peerUrl;
+        if (url == null) {
+            url = Cluster.peerUrl(config.cluster().advertise(), config.http().tls().isPresent(), config.http().bindHost(),
+                    server.address());
+            peerUrl = url;
+        }
+        return url;
     }
 
     /** The address the registry listens on. */
@@ -153,6 +175,9 @@ public final class RegistryApp implements AutoCloseable {
         maintenance.shutdownNow();
         server.shutdown(Duration.ofSeconds(1));
         workers.shutdownNow();
+        if (cluster != null) {
+            cluster.close();
+        }
         if (spoolLock != null) {
             try {
                 spoolLock.close(); // releases the lock: the next start cleans the directory up

@@ -27,6 +27,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final BlobHandler blobs;
     private final UploadHandler uploads;
     private final ReferrersHandler referrers;
+    private final PeerFillHandler peerFills;
     private final @Nullable AccessControl access;
 
     /**
@@ -44,12 +45,17 @@ public final class RegistryDispatcher implements RequestDispatcher {
         this.blobs = handlers.blobs();
         this.uploads = handlers.uploads();
         this.referrers = handlers.referrers();
+        this.peerFills = handlers.peerFills();
     }
 
     @Override
     public void dispatch(Route route, Exchange exchange) throws Exception {
         if (route instanceof Route.Token) {
             token(exchange);
+            return;
+        }
+        if (route instanceof Route.PeerFill(String digest)) {
+            peerFills.handle(exchange, digest); // signed by another instance, never a client's credentials
             return;
         }
         if (access != null) {
@@ -73,6 +79,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.Upload(String name, String id) -> uploads.handle(exchange, repository(exchange, name, true), id);
             case Route.Referrers(String name, String digest) -> referrers.get(exchange, repository(exchange, name, false), digest);
             case Route.Token() -> throw new IllegalStateException("answered above");
+            case Route.PeerFill(String digest) -> throw new IllegalStateException("answered above");
         }
     }
 
@@ -141,6 +148,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         return switch (route) {
             case Route.Base() -> null;
             case Route.Token() -> null;
+            case Route.PeerFill(String digest) -> null;
             case Route.Catalog() -> AccessControl.Resource.catalog();
             case Route.TagsList(String name) -> AccessControl.Resource.repository(name, action);
             case Route.Manifest(String name, String ref) -> AccessControl.Resource.repository(name, action);

@@ -56,6 +56,16 @@ public sealed interface Route {
         }
     }
 
+    /**
+     * A fill in progress on this instance, streamed to another instance of the cluster
+     * ({@code /_hoard/peer/blobs/<digest>}); answers only requests signed with {@code http.secret}.
+     */
+    record PeerFill(String digest) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET);
+        }
+    }
+
     /** Hoard's token endpoint, served when {@code auth.htpasswd.anonymouspull} is on. */
     record Token() implements Route {
         public Set<HttpMethod> methods() {

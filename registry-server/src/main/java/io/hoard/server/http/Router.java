@@ -19,6 +19,7 @@ import java.util.Optional;
  * the part it is in.
  */
 public final class Router {
+    private static final String PEER_FILLS = io.hoard.cluster.PeerClient.ROUTE;
     private Router() {
     }
 
@@ -34,6 +35,10 @@ public final class Router {
         }
         if (rawPath.equals("/auth/token")) {
             return Optional.of(new Route.Token());
+        }
+        if (rawPath.startsWith(PEER_FILLS) && rawPath.indexOf('/', PEER_FILLS.length()) < 0) {
+            return Optional.of(new Route.PeerFill(segment(rawPath.substring(PEER_FILLS.length()), ErrorCode.DIGEST_INVALID,
+                    "the digest")));
         }
         if (!rawPath.startsWith("/v2/")) {
             return Optional.empty();

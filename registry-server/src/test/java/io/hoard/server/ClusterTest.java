@@ -1,0 +1,193 @@
+package io.hoard.server;
+
+import static io.hoard.server.TestRegistry.randomBytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hoard.cluster.PeerSignature;
+import io.hoard.model.Digest;
+import io.hoard.server.it.FaultProxy;
+import io.hoard.server.it.RedisServer;
+import io.hoard.testing.S3ProxyServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three instances on one bucket and one Redis, caching one upstream (counted by a relay): a blob is
+ * fetched from the upstream once for the cluster, any instance serves any request, and the cluster
+ * keeps working when Redis or an instance goes away.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+final class ClusterTest {
+    @TempDir
+    static Path dir;
+    S3ProxyServer s3;
+    RedisServer redis;
+    TestRegistry upstream;
+    FaultProxy relay;
+    List<TestRegistry> instances = new ArrayList<>();
+    int bucket;
+
+    @BeforeAll
+    void startPeers() throws Exception {
+        s3 = S3ProxyServer.start(dir.resolve("s3"), false);
+        redis = RedisServer.start(java.nio.file.Files.createDirectories(dir.resolve("redis")));
+        upstream = TestRegistry.inMemory("");
+        relay = FaultProxy.start(upstream.base);
+    }
+
+    @AfterAll
+    void stopPeers() throws Exception {
+        relay.close();
+        upstream.close();
+        redis.close();
+        s3.close();
+    }
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        String name = "cluster-" + (++bucket);
+        s3.createBucket(name);
+        for (int i = 0; i < 3; i++) {
+            instances.add(TestRegistry.withHttp("  secret: one-secret-for-the-cluster\n", "storage:\n"
+                    + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n"
+                    + "redis:\n  addr: " + redis.addr() + "\n  dialtimeout: 500ms\n  readtimeout: 500ms\n"
+                    + "proxy:\n  remoteurl: " + relay.url() + "\n"));
+        }
+        relay.resetCounts();
+        relay.mode(FaultProxy.Mode.PASS);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        instances.forEach(TestRegistry::close);
+        instances.clear();
+    }
+
+    @Test
+    void concurrentColdPullsOverThreeInstancesFetchTheBlobOnce() throws Exception {
+        byte[] layer = randomBytes(6 * 1024 * 1024, 21);
+        Digest digest = upstream.pushBlob("library/big", layer);
+        relay.resetCounts();
+        relay.mode(FaultProxy.Mode.SLOW_BLOB); // the fill takes a few seconds: every pull overlaps it
+        List<Future<HttpResponse<byte[]>>> pulls = new ArrayList<>();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 12; i++) {
+                TestRegistry instance = instances.get(i % 3);
+                pulls.add(clients.submit(() -> instance.get("/v2/library/big/blobs/" + digest)));
+            }
+            for (Future<HttpResponse<byte[]>> pull : pulls) {
+                HttpResponse<byte[]> r = pull.get();
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(Digest.sha256(r.body())).isEqualTo(digest);
+            }
+        }
+        assertThat(relay.count("GET /v2/library/big/blobs/")).as("upstream blob GETs").isEqualTo(1);
+        assertThat(relay.blobBytes()).isEqualTo(layer.length);
+        // Stored once for all: every instance now serves it from the bucket.
+        relay.mode(FaultProxy.Mode.SERVER_ERROR);
+        for (TestRegistry instance : instances) {
+            HttpResponse<byte[]> r = instance.get("/v2/library/big/blobs/" + digest);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(Digest.sha256(r.body())).isEqualTo(digest);
+        }
+    }
+
+    @Test
+    void thePeerRouteAnswersOnlySignedRequests() throws Exception {
+        TestRegistry a = instances.get(0);
+        Digest digest = Digest.sha256(new byte[] {1});
+        String path = "/_hoard/peer/blobs/" + digest + "?offset=0";
+        TestRegistry.assertError(a.get(path), 403, "DENIED");
+        String forged = new PeerSignature("not-the-secret", java.time.Clock.systemUTC()).sign("GET", path);
+        TestRegistry.assertError(a.get(path, PeerSignature.HEADER, forged), 403, "DENIED");
+        String stale = new PeerSignature("one-secret-for-the-cluster",
+                java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(-5))).sign("GET", path);
+        TestRegistry.assertError(a.get(path, PeerSignature.HEADER, stale), 403, "DENIED");
+        String good = new PeerSignature("one-secret-for-the-cluster", java.time.Clock.systemUTC()).sign("GET", path);
+        TestRegistry.assertError(a.get(path, PeerSignature.HEADER, good), 404, "BLOB_UNKNOWN"); // signed, but no such fill
+    }
+
+    @Test
+    void aChunkedUploadSplitAcrossInstancesCompletes() throws Exception {
+        byte[] blob = randomBytes(7 * 1024 * 1024 + 3, 22);
+        Digest digest = Digest.sha256(blob);
+        TestRegistry a = instances.get(0);
+        TestRegistry b = instances.get(1);
+        TestRegistry c = instances.get(2);
+        // A cluster caching one upstream is read-only for clients; the push goes to a name of its own.
+        String location = a.startUpload("pushed/app");
+        int cut = 3 * 1024 * 1024;
+        HttpResponse<byte[]> first = a.send(a.request(location).header("Content-Type", "application/octet-stream")
+                .header("Content-Range", "0-" + (cut - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOf(blob, cut))));
+        assertThat(first.statusCode()).as(new String(first.body())).isEqualTo(202);
+        String next = first.headers().firstValue("Location").orElseThrow();
+        HttpResponse<byte[]> second = b.send(b.request(path(next)).header("Content-Type", "application/octet-stream")
+                .header("Content-Range", cut + "-" + (blob.length - 1))
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOfRange(blob, cut, blob.length))));
+        assertThat(second.statusCode()).as(new String(second.body())).isEqualTo(202);
+        String last = second.headers().firstValue("Location").orElseThrow();
+        HttpResponse<byte[]> put = c.send(c.request(TestRegistry.withQuery(path(last), "digest=" + digest))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+        assertThat(put.statusCode()).as(new String(put.body())).isEqualTo(201);
+        for (TestRegistry instance : instances) {
+            HttpResponse<byte[]> r = instance.get("/v2/pushed/app/blobs/" + digest);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(blob);
+        }
+    }
+
+    @Test
+    void pullsKeepWorkingWhileRedisIsDown() throws Exception {
+        byte[] layer = randomBytes(300_000, 23);
+        Digest digest = upstream.pushBlob("library/small", layer);
+        redis.stop();
+        try {
+            for (TestRegistry instance : instances) {
+                HttpResponse<byte[]> r = instance.get("/v2/library/small/blobs/" + digest);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(Digest.sha256(r.body())).isEqualTo(digest);
+            }
+        } finally {
+            redis.start();
+        }
+    }
+
+    @Test
+    void whenTheLeaseHolderIsGoneTheInstanceFetchesItself() throws Exception {
+        byte[] layer = randomBytes(2 * 1024 * 1024, 24);
+        Digest digest = upstream.pushBlob("library/orphan", layer);
+        relay.resetCounts();
+        // An instance that claimed the blob and died at once: its lease outlives it (up to the TTL).
+        assertThat(redis.command("SET", "hoard:fill:" + digest, "ghost http://127.0.0.1:1", "PX", "15000")).isEqualTo("+OK");
+        HttpResponse<byte[]> r = instances.get(0).get("/v2/library/orphan/blobs/" + digest);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Digest.sha256(r.body())).isEqualTo(digest);
+        assertThat(relay.count("GET /v2/library/orphan/blobs/")).isEqualTo(1);
+        relay.mode(FaultProxy.Mode.SERVER_ERROR);
+        for (TestRegistry instance : instances) { // committed by the instance that fetched it
+            HttpResponse<byte[]> again = instance.get("/v2/library/orphan/blobs/" + digest);
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(Digest.sha256(again.body())).isEqualTo(digest);
+        }
+    }
+
+    private static String path(String location) {
+        URI uri = URI.create(location);
+        return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    }
+}
