@@ -3,10 +3,12 @@ package io.hoard.server;
 import io.hoard.cluster.PeerClient;
 import io.hoard.cluster.PeerSignature;
 import io.hoard.cluster.RedisCoordinator;
+import io.hoard.cluster.RedisDescriptors;
 import io.hoard.cluster.RedisFillLeases;
 import io.hoard.config.RegistryConfig;
 import io.hoard.proxy.FillLeases;
 import io.hoard.proxy.PeerSource;
+import io.hoard.storage.SharedDescriptors;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,10 +32,12 @@ final class Cluster implements AutoCloseable {
     private final RedisFillLeases leases;
     private final PeerSignature signature;
     private final PeerClient peers;
+    private final RedisDescriptors descriptors;
 
     private Cluster(RedisCoordinator redis, RedisFillLeases leases, PeerSignature signature) {
         this.redis = redis;
         this.leases = leases;
+        this.descriptors = new RedisDescriptors(redis);
         this.signature = signature;
         this.peers = new PeerClient(signature);
     }
@@ -55,6 +59,11 @@ final class Cluster implements AutoCloseable {
 
     Function<URI, PeerSource> peerSources() {
         return peer -> (digest, offset) -> peers.open(peer, digest, offset);
+    }
+
+    /** Blob descriptors and manifests shared through Redis ({@code storage.cache.blobdescriptor: redis}). */
+    SharedDescriptors descriptors() {
+        return descriptors;
     }
 
     PeerSignature signature() {
@@ -104,6 +113,7 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        descriptors.close();
         leases.close();
         redis.close();
     }

@@ -69,8 +69,11 @@ public final class RegistryApp implements AutoCloseable {
         this.config = config;
         refuseWhatIsNotThereYet(config);
         this.driver = createDriver(config.storage());
+        this.cluster = Cluster.of(config, clock, this::peerUrl);
         DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
-                config.storage().blobDescriptorCacheSize());
+                config.storage().blobDescriptorCacheSize(),
+                cluster != null && config.storage().blobDescriptorCache().equals("redis") ? cluster.descriptors()
+                        : io.hoard.storage.SharedDescriptors.NONE);
         HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
                 config.catalog().maxEntries(), !config.storage().redirectDisabled());
         HttpConfig http = config.http();
@@ -81,7 +84,6 @@ public final class RegistryApp implements AutoCloseable {
                         http.host(), http.port())
                 : null;
         AccessControl access = accessControl(config, clock);
-        this.cluster = Cluster.of(config, clock, this::peerUrl);
         ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
         this.proxyMetrics = metrics;
         BlobFetcher fetcher = null;

@@ -63,7 +63,8 @@ final class ClusterTest {
         s3.createBucket(name);
         for (int i = 0; i < 3; i++) {
             instances.add(TestRegistry.withHttp("  secret: one-secret-for-the-cluster\n", "storage:\n"
-                    + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n"
+                    + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n  delete:\n    enabled: true\n"
+                    + "  cache:\n    blobdescriptor: redis\n"
                     + "redis:\n  addr: " + redis.addr() + "\n  dialtimeout: 500ms\n  readtimeout: 500ms\n"
                     + "proxy:\n  remoteurl: " + relay.url() + "\n"));
         }
@@ -184,6 +185,27 @@ final class ClusterTest {
             assertThat(again.statusCode()).isEqualTo(200);
             assertThat(Digest.sha256(again.body())).isEqualTo(digest);
         }
+    }
+
+    @Test
+    void descriptorsAreSharedAndRemovalsReachEveryInstance() throws Exception {
+        TestRegistry a = instances.get(0);
+        TestRegistry b = instances.get(1);
+        Digest digest = a.pushBlob("shared/app", randomBytes(50_000, 25));
+        assertThat(redis.command("GET", "hoard:size:" + digest)).isEqualTo("$5"); // "50000", a bulk string
+        assertThat(redis.command("EXISTS", "hoard:link:blob:shared/app:" + digest)).isEqualTo(":1");
+        assertThat(b.head("/v2/shared/app/blobs/" + digest).statusCode()).isEqualTo(200); // now in b's memory too
+        assertThat(a.delete("/v2/shared/app/blobs/" + digest).statusCode()).isEqualTo(202);
+        assertThat(redis.command("EXISTS", "hoard:link:blob:shared/app:" + digest)).isEqualTo(":0");
+        int status = 0;
+        for (int i = 0; i < 50; i++) { // the announcement arrives asynchronously
+            status = b.head("/v2/shared/app/blobs/" + digest).statusCode();
+            if (status == 404) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(status).as("b no longer serves a blob a deleted").isEqualTo(404);
     }
 
     private static String path(String location) {

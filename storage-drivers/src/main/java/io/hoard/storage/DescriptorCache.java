@@ -10,46 +10,97 @@ import java.util.concurrent.ConcurrentHashMap;
  * beyond opening the file (distribution's {@code storage.cache.blobdescriptor: inmemory}): the size
  * of stored content by digest, and which repositories link it. Content under a digest never
  * changes, so an entry is wrong only after a delete: deletes through this process drop it, and a
- * delete elsewhere (another instance on shared storage) shows when the content cannot be opened.
+ * delete elsewhere (another instance on shared storage) shows when the content cannot be opened,
+ * or at once when the instances share a tier ({@link SharedDescriptors}) that announces removals.
  * Bounded: a map that reaches its limit is emptied and refilled by the next lookups.
  */
 final class DescriptorCache {
-    /** What a repository links content as: a layer (or config) blob, or a manifest revision. */
-    enum Kind { BLOB, MANIFEST }
-
-    private record Link(Kind kind, RepositoryName repository, Digest digest) {
+    private record Link(LinkKind kind, RepositoryName repository, Digest digest) {
     }
 
     private final int maxEntries;
+    private final SharedDescriptors shared;
     private final ConcurrentHashMap<Digest, Long> sizes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Link, Boolean> links = new ConcurrentHashMap<>();
 
     /** @param maxEntries how many sizes and how many links are remembered; 0 turns the cache off */
     DescriptorCache(int maxEntries) {
-        this.maxEntries = maxEntries;
+        this(maxEntries, SharedDescriptors.NONE);
     }
 
+    /** @param shared the tier behind memory, shared by the instances of a cluster */
+    DescriptorCache(int maxEntries, SharedDescriptors shared) {
+        this.maxEntries = maxEntries;
+        this.shared = shared;
+        shared.onInvalidation(this::forget);
+    }
+
+    SharedDescriptors shared() {
+        return shared;
+    }
+
+    /** The size from memory only (callable on an event loop). */
     Optional<Long> size(Digest digest) {
         return Optional.ofNullable(sizes.get(digest));
     }
 
+    /** The size from memory, else from the shared tier (a network round trip, no storage call). */
+    Optional<Long> sizeOrShared(Digest digest) {
+        Optional<Long> known = size(digest);
+        if (known.isPresent()) {
+            return known;
+        }
+        Optional<Long> remote = shared.size(digest);
+        remote.ifPresent(s -> keepSize(digest, s));
+        return remote;
+    }
+
+    /** Storage said so: kept in memory and in the shared tier. */
     void size(Digest digest, long size) {
+        keepSize(digest, size);
+        shared.size(digest, size);
+    }
+
+    private void keepSize(Digest digest, long size) {
         if (maxEntries > 0) {
             bound(sizes);
             sizes.put(digest, size);
         }
     }
 
-    boolean isLinked(Kind kind, RepositoryName repository, Digest digest) {
+    /** From memory only (callable on an event loop). */
+    boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
         return links.containsKey(new Link(kind, repository, digest));
     }
 
-    void linked(Kind kind, RepositoryName repository, Digest digest) {
-        remember(new Link(kind, repository, digest));
+    /** From memory, else the shared tier. */
+    boolean isLinkedOrShared(LinkKind kind, RepositoryName repository, Digest digest) {
+        if (isLinked(kind, repository, digest)) {
+            return true;
+        }
+        boolean remote = shared.isLinked(kind, repository, digest);
+        if (remote) {
+            remember(new Link(kind, repository, digest));
+        }
+        return remote;
     }
 
-    void unlinked(Kind kind, RepositoryName repository, Digest digest) {
+    /** Storage said so (or this process just wrote the link). */
+    void linked(LinkKind kind, RepositoryName repository, Digest digest) {
+        remember(new Link(kind, repository, digest));
+        shared.linked(kind, repository, digest);
+    }
+
+    void unlinked(LinkKind kind, RepositoryName repository, Digest digest) {
         links.remove(new Link(kind, repository, digest));
+        shared.unlinked(kind, repository, digest);
+    }
+
+    private void forget(SharedDescriptors.Invalidation gone) {
+        switch (gone) {
+            case SharedDescriptors.Invalidation.Unlinked u -> links.remove(new Link(u.kind(), u.repository(), u.digest()));
+            case SharedDescriptors.Invalidation.ContentGone c -> sizes.remove(c.digest());
+        }
     }
 
     private void remember(Link link) {
@@ -62,6 +113,7 @@ final class DescriptorCache {
     /** The content is gone from storage (deleted here or by another instance). */
     void contentGone(Digest digest) {
         sizes.remove(digest);
+        shared.contentGone(digest);
     }
 
     private void bound(ConcurrentHashMap<?, ?> map) {

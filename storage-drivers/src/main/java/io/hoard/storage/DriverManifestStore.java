@@ -49,6 +49,12 @@ final class DriverManifestStore implements ManifestStore {
         if (cached.isPresent()) {
             return cached;
         }
+        Optional<byte[]> shared = links.shared().manifest(digest);
+        if (shared.isPresent() && Digest.of(digest.algorithm(), shared.get()).equals(digest)) {
+            Manifest m = ManifestParser.describe(shared.get(), digest);
+            cache.put(m);
+            return Optional.of(m);
+        }
         return StorageIo.ifExists("reading manifest " + digest,
                 () -> driver.getContent(pathFor(new PathSpec.BlobData(digest)))).map(content -> {
                     // Never serve a byte whose digest does not match, even if the disk rotted.
@@ -58,6 +64,7 @@ final class DriverManifestStore implements ManifestStore {
                     }
                     Manifest m = ManifestParser.describe(content, digest);
                     cache.put(m);
+                    links.shared().manifest(digest, content);
                     return m;
                 });
     }
@@ -65,17 +72,17 @@ final class DriverManifestStore implements ManifestStore {
     /** From memory when this repository's revision link and the manifest were seen before. */
     @Override
     public Optional<Manifest> getInMemory(Digest digest) {
-        return links.isLinked(DescriptorCache.Kind.MANIFEST, name, digest) ? cache.get(digest) : Optional.empty();
+        return links.isLinked(LinkKind.MANIFEST, name, digest) ? cache.get(digest) : Optional.empty();
     }
 
     @Override
     public boolean exists(Digest digest) {
-        if (links.isLinked(DescriptorCache.Kind.MANIFEST, name, digest)) {
+        if (links.isLinkedOrShared(LinkKind.MANIFEST, name, digest)) {
             return true;
         }
         boolean linked = StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
         if (linked) {
-            links.linked(DescriptorCache.Kind.MANIFEST, name, digest);
+            links.linked(LinkKind.MANIFEST, name, digest);
         }
         return linked;
     }
@@ -108,10 +115,11 @@ final class DriverManifestStore implements ManifestStore {
             }
             driver.putContent(pathFor(new PathSpec.ManifestRevisionLink(name, digest)), link);
         });
-        links.linked(DescriptorCache.Kind.MANIFEST, name, digest);
+        links.linked(LinkKind.MANIFEST, name, digest);
         Manifest stored = new Manifest(content, parsed.mediaType(), digest,
                 parsed.subject() == null ? null : parsed.subject().digest());
         cache.put(stored);
+        links.shared().manifest(digest, content);
         return stored;
     }
 
@@ -145,7 +153,7 @@ final class DriverManifestStore implements ManifestStore {
         if (manifest.subject() != null) {
             StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, manifest.subject(), digest)));
         }
-        links.unlinked(DescriptorCache.Kind.MANIFEST, name, digest);
+        links.unlinked(LinkKind.MANIFEST, name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
     }
 

@@ -54,9 +54,17 @@ public final class DriverRegistry implements CacheStorage {
      *        ({@code storage.cache.blobdescriptorsize}); 0 asks storage every time
      */
     public DriverRegistry(StorageDriver driver, int maxManifestBytes, int descriptorCacheEntries) {
+        this(driver, maxManifestBytes, descriptorCacheEntries, SharedDescriptors.NONE);
+    }
+
+    /**
+     * @param shared what the instances of a cluster share behind each one's memory
+     *        ({@code storage.cache.blobdescriptor: redis})
+     */
+    public DriverRegistry(StorageDriver driver, int maxManifestBytes, int descriptorCacheEntries, SharedDescriptors shared) {
         this.driver = driver;
         this.maxManifestBytes = maxManifestBytes;
-        this.descriptors = new DescriptorCache(descriptorCacheEntries);
+        this.descriptors = new DescriptorCache(descriptorCacheEntries, shared);
         this.uploadHashes = UploadHashes.forDriver(driver);
     }
 
@@ -102,9 +110,13 @@ public final class DriverRegistry implements CacheStorage {
 
     @Override
     public Descriptor importVerified(RepositoryName name, Digest digest, java.nio.file.Path file) {
-        StorageIo.run("storing blob " + digest, () -> driver.importFile(file, PathSpec.pathFor(new PathSpec.BlobData(digest))));
-        new LinkedBlobStore(driver, name, descriptors).link(digest);
-        return statContent(digest).orElseThrow();
+        long size = StorageIo.io("storing blob " + digest, () -> {
+            long bytes = java.nio.file.Files.size(file);
+            driver.importFile(file, PathSpec.pathFor(new PathSpec.BlobData(digest)));
+            return bytes;
+        });
+        new LinkedBlobStore(driver, name, descriptors).linkStored(digest, size);
+        return new Descriptor(digest, size, Descriptor.OCTET_STREAM);
     }
 
     /** Kept in memory; storage is looked at again after a few seconds (another instance may have recorded it). */

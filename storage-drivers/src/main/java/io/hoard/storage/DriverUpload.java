@@ -82,7 +82,7 @@ final class DriverUpload implements Upload {
         }
         StorageIo.run("committing upload " + id + " as " + expected, () -> driver.move(
                 pathFor(new PathSpec.UploadData(name, id)), pathFor(new PathSpec.BlobData(expected))));
-        blobs.link(expected);
+        blobs.linkStored(expected, size);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.UploadDir(name, id)));
         return new Descriptor(expected, size, Descriptor.OCTET_STREAM);
     }

@@ -34,18 +34,23 @@ final class LinkedBlobStore implements BlobStore {
         if (known.isPresent()) {
             return known;
         }
-        if (!StorageIo.exists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
+        if (descriptors.isLinkedOrShared(LinkKind.BLOB, name, digest)) {
+            Optional<Long> size = descriptors.sizeOrShared(digest);
+            if (size.isPresent()) {
+                return Optional.of(new Descriptor(digest, size.get(), Descriptor.OCTET_STREAM));
+            }
+        } else if (!StorageIo.exists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
             return Optional.empty();
         }
         // A link whose content is gone (a half-finished garbage collection) is no blob.
         Optional<Descriptor> stored = statContent(driver, descriptors, digest);
-        stored.ifPresent(d -> descriptors.linked(DescriptorCache.Kind.BLOB, name, digest));
+        stored.ifPresent(d -> descriptors.linked(LinkKind.BLOB, name, digest));
         return stored;
     }
 
     @Override
     public Optional<Descriptor> statInMemory(Digest digest) {
-        if (!descriptors.isLinked(DescriptorCache.Kind.BLOB, name, digest)) {
+        if (!descriptors.isLinked(LinkKind.BLOB, name, digest)) {
             return Optional.empty();
         }
         return descriptors.size(digest).map(size -> new Descriptor(digest, size, Descriptor.OCTET_STREAM));
@@ -92,20 +97,26 @@ final class LinkedBlobStore implements BlobStore {
         if (stat(digest).isEmpty()) {
             throw unknown(digest);
         }
-        descriptors.unlinked(DescriptorCache.Kind.BLOB, name, digest);
+        descriptors.unlinked(LinkKind.BLOB, name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.LayerLinkDir(name, digest)));
+    }
+
+    /** Makes content just stored ({@code size} bytes) visible in this repository; its size is known without a stat. */
+    void linkStored(Digest digest, long size) {
+        descriptors.size(digest, size);
+        link(digest);
     }
 
     /** Makes stored content visible in this repository. */
     void link(Digest digest) {
         StorageIo.run("linking blob " + digest + " into " + name, () -> driver.putContent(
                 pathFor(new PathSpec.LayerLink(name, digest)), digest.toString().getBytes(StandardCharsets.US_ASCII)));
-        descriptors.linked(DescriptorCache.Kind.BLOB, name, digest);
+        descriptors.linked(LinkKind.BLOB, name, digest);
     }
 
     /** Stored content with this digest, whichever repository links it; its size is remembered. */
     static Optional<Descriptor> statContent(StorageDriver driver, DescriptorCache descriptors, Digest digest) {
-        Optional<Long> known = descriptors.size(digest);
+        Optional<Long> known = descriptors.sizeOrShared(digest);
         if (known.isPresent()) {
             return Optional.of(new Descriptor(digest, known.get(), Descriptor.OCTET_STREAM));
         }
