@@ -52,13 +52,27 @@ final class ProxyTagStore implements TagStore {
     public Optional<Digest> get(String tag) {
         Optional<TagConfirmations.Confirmed> known = confirmations.get(target.cacheName(), tag).or(() -> stored(tag));
         Optional<Digest> cached = known.map(TagConfirmations.Confirmed::digest);
-        if (known.isPresent() && Duration.between(known.get().at(), clock.instant()).compareTo(target.ttl()) < 0
-                && (target.gate() == null || target.gate().fresh())) {
+        if (fresh(known)) {
             return cached;
         }
         // Under proxy.on a client not accepted recently revalidates with its own credentials (a HEAD),
         // which is also how its access to the repository is confirmed.
-        return refreshes.run(target.flightKey(target.cacheName() + ":" + tag), () -> refresh(tag, cached));
+        return refreshes.run(target.flightKey(target.cacheName() + ":" + tag), () -> {
+            if (known.isPresent()) {
+                // Another instance on the same storage may have confirmed it meanwhile: its confirmation
+                // time is the tag link's, in the store.
+                Optional<TagConfirmations.Confirmed> again = stored(tag);
+                if (fresh(again)) {
+                    return again.map(TagConfirmations.Confirmed::digest);
+                }
+            }
+            return refresh(tag, cached);
+        });
+    }
+
+    private boolean fresh(Optional<TagConfirmations.Confirmed> known) {
+        return known.isPresent() && Duration.between(known.get().at(), clock.instant()).compareTo(target.ttl()) < 0
+                && (target.gate() == null || target.gate().fresh());
     }
 
     /** A tag confirmed within its TTL, for configured upstreams (under proxy.on the client's access is checked first). */
