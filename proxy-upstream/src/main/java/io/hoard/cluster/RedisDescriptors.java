@@ -3,6 +3,7 @@ package io.hoard.cluster;
 import io.hoard.model.Digest;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.LinkKind;
+import io.hoard.storage.Origin;
 import io.hoard.storage.SharedDescriptors;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code storage.cache.blobdescriptor: redis}: blob sizes ({@code hoard:size:<digest>}), repository
- * links ({@code hoard:link:<kind>:<repository>:<digest>}) and manifest bytes up to
+ * links ({@code hoard:link:<kind>:<repository>:<digest>}), repository origins ({@code hoard:origin:<repository>})
+ * and manifest bytes up to
  * {@link #MAX_MANIFEST} ({@code hoard:manifest:<digest>}), each kept for {@link #KEEP} after it was
  * last learned from storage. Removals are deleted and announced on {@code hoard:invalidate}, so every
  * instance drops them from memory at once. Redis being down only means asking storage.
@@ -104,6 +106,29 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
             // Manifests are JSON, so UTF-8 text; any other bytes come back different and fail the digest check.
             String text = new String(content, java.nio.charset.StandardCharsets.UTF_8);
             redis.attempt(c -> c.set(manifestKey(digest), text, SetArgs.Builder.ex(KEEP)));
+        }
+    }
+
+    private static String originKey(RepositoryName repository) {
+        return RedisCoordinator.PREFIX + "origin:" + repository;
+    }
+
+    @Override
+    public Optional<Origin> origin(RepositoryName repository) {
+        return redis.attempt(c -> c.get(originKey(repository))).flatMap(v -> {
+            try {
+                Origin o = Origin.valueOf(v);
+                return o == Origin.UNKNOWN ? Optional.empty() : Optional.of(o);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public void origin(RepositoryName repository, Origin origin) {
+        if (origin != Origin.UNKNOWN) {
+            redis.attempt(c -> c.set(originKey(repository), origin.name(), SetArgs.Builder.ex(KEEP)));
         }
     }
 

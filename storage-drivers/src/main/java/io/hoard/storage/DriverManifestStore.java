@@ -80,7 +80,7 @@ final class DriverManifestStore implements ManifestStore {
         if (links.isLinkedOrShared(LinkKind.MANIFEST, name, digest)) {
             return true;
         }
-        boolean linked = StorageIo.exists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
+        boolean linked = StorageIo.fileExists(driver, pathFor(new PathSpec.ManifestRevisionLink(name, digest)));
         if (linked) {
             links.linked(LinkKind.MANIFEST, name, digest);
         }
@@ -107,7 +107,7 @@ final class DriverManifestStore implements ManifestStore {
         byte[] link = digest.toString().getBytes(StandardCharsets.US_ASCII);
         StorageIo.run("storing manifest " + digest + " in " + name, () -> {
             String data = pathFor(new PathSpec.BlobData(digest));
-            if (!StorageIo.exists(driver, data)) {
+            if (!StorageIo.fileExists(driver, data)) {
                 driver.putContent(data, content);
             }
             if (parsed.subject() != null) {

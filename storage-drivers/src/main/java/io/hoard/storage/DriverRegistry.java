@@ -126,14 +126,22 @@ public final class DriverRegistry implements CacheStorage {
         if (known != null && System.nanoTime() - known.checkedNanos() < ORIGIN_RECHECK_NANOS) {
             return known.origin();
         }
+        Optional<Origin> shared = descriptors.shared().origin(name);
+        if (shared.isPresent()) {
+            remember(name, shared.get());
+            return shared.get();
+        }
         Origin found = Origin.UNKNOWN;
         for (Origin o : List.of(Origin.LOCAL, Origin.CACHED)) {
-            if (StorageIo.exists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, o)))) {
+            if (StorageIo.fileExists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, o)))) {
                 found = o;
                 break;
             }
         }
         remember(name, found);
+        if (found != Origin.UNKNOWN) {
+            descriptors.shared().origin(name, found);
+        }
         return found;
     }
 
@@ -147,6 +155,7 @@ public final class DriverRegistry implements CacheStorage {
         Origin other = origin == Origin.LOCAL ? Origin.CACHED : Origin.LOCAL;
         StorageIo.deleteIfExists(driver, PathSpec.pathFor(new PathSpec.OriginMarker(name, other)));
         remember(name, origin);
+        descriptors.shared().origin(name, origin);
     }
 
     private void remember(RepositoryName name, Origin origin) {

@@ -48,7 +48,7 @@ final class DriverUploadStore implements UploadStore {
         if (!UPLOAD_ID.matcher(id).matches()) {
             throw unknown(id);
         }
-        if (!StorageIo.exists(driver, pathFor(new PathSpec.UploadStartedAt(name, id)))) {
+        if (!StorageIo.fileExists(driver, pathFor(new PathSpec.UploadStartedAt(name, id)))) {
             throw unknown(id);
         }
         long size = StorageIo.ifExists("reading upload " + id, () -> driver.stat(pathFor(new PathSpec.UploadData(name, id))))

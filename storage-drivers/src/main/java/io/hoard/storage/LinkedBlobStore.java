@@ -39,7 +39,7 @@ final class LinkedBlobStore implements BlobStore {
             if (size.isPresent()) {
                 return Optional.of(new Descriptor(digest, size.get(), Descriptor.OCTET_STREAM));
             }
-        } else if (!StorageIo.exists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
+        } else if (!StorageIo.fileExists(driver, pathFor(new PathSpec.LayerLink(name, digest)))) {
             return Optional.empty();
         }
         // A link whose content is gone (a half-finished garbage collection) is no blob.

@@ -52,6 +52,15 @@ public interface SharedDescriptors {
         }
 
         @Override
+        public Optional<Origin> origin(RepositoryName repository) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void origin(RepositoryName repository, Origin origin) {
+        }
+
+        @Override
         public void onInvalidation(Consumer<Invalidation> listener) {
         }
     };
@@ -83,6 +92,11 @@ public interface SharedDescriptors {
     Optional<byte[]> manifest(Digest digest);
 
     void manifest(Digest digest, byte[] content);
+
+    /** Whether a repository holds pushed or cached content, as storage's marker says (never {@link Origin#UNKNOWN}). */
+    Optional<Origin> origin(RepositoryName repository);
+
+    void origin(RepositoryName repository, Origin origin);
 
     /** Calls {@code listener} for every removal another instance announces. */
     void onInvalidation(Consumer<Invalidation> listener);

@@ -65,6 +65,15 @@ final class StorageIo {
         }
     }
 
+    /** True when a file is at {@code path} (cheaper than {@link #exists} on object stores). */
+    static boolean fileExists(StorageDriver driver, String path) {
+        try {
+            return driver.isFile(path);
+        } catch (IOException e) {
+            throw failure("checking " + path, e);
+        }
+    }
+
     static boolean exists(StorageDriver driver, String path) {
         return ifExists("checking " + path, () -> driver.stat(path)).isPresent();
     }

@@ -68,6 +68,19 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Commands processed since start ({@code INFO stats}). */
+    public long commandsProcessed() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.getOutputStream().write("INFO stats\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[16384];
+            int n = s.getInputStream().read(buf);
+            String text = new String(buf, 0, Math.max(n, 0), StandardCharsets.US_ASCII);
+            return text.lines().filter(l -> l.startsWith("total_commands_processed:")).findFirst()
+                    .map(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).orElseThrow();
+        }
+    }
+
     /** Kills it (SIGKILL: no goodbye to clients). */
     public void stop() throws InterruptedException {
         process.destroyForcibly();

@@ -58,6 +58,19 @@ public interface StorageDriver {
     FileInfo stat(String path) throws IOException;
 
     /**
+     * True when a file (not a directory) is at {@code path}. The default asks {@link #stat};
+     * object stores answer with one request where {@code stat} may need two (a missing key is
+     * then looked up as a prefix).
+     */
+    default boolean isFile(String path) throws IOException {
+        try {
+            return !stat(path).directory();
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
      * The direct children of the directory at {@code path}, as full paths, in no particular order.
      * Listing {@code /} of an empty store returns an empty list.
      *

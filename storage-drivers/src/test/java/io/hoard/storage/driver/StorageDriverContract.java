@@ -292,6 +292,15 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void isFileTellsFilesFromDirectoriesAndNothing() throws IOException {
+        driver.putContent("/t/dir/file", new byte[] {1});
+        assertThat(driver.isFile("/t/dir/file")).isTrue();
+        assertThat(driver.isFile("/t/dir")).isFalse();
+        assertThat(driver.isFile("/t/missing")).isFalse();
+        driver.delete("/t");
+    }
+
+    @Test
     void statMissingThrowsPathNotFound() {
         assertThatThrownBy(() -> driver.stat("/missing")).isInstanceOf(PathNotFoundException.class);
     }

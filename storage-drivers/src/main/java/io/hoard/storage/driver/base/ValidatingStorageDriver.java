@@ -64,6 +64,11 @@ public final class ValidatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public boolean isFile(String path) throws IOException {
+        return delegate.isFile(any(path));
+    }
+
+    @Override
     public List<String> list(String path) throws IOException {
         return delegate.list(any(path));
     }

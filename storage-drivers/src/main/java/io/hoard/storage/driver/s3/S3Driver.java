@@ -138,6 +138,17 @@ public final class S3Driver implements StorageDriver {
         }
     }
 
+    /** One HEAD: a missing key is not looked up as a prefix. */
+    @Override
+    public boolean isFile(String path) throws IOException {
+        try {
+            head(path);
+            return true;
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+    }
+
     HeadObjectResponse head(String path) throws IOException {
         return call(path, "reading", () -> s3().headObject(b -> b.bucket(bucket()).key(key(path))));
     }
