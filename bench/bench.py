@@ -667,6 +667,23 @@ def table(results):
             except (KeyError, TypeError):
                 continue
             lines.append(f"| {label} | {fmt(hv)} | {fmt(nv)} | {hv / nv:.2f} | {target} |")
+    cluster = results.get("cluster")
+    if cluster:
+        ch, cd = cluster["hoard"], cluster["distribution"]
+        lines += ["", f"| 2 instances on one S3Proxy bucket, 8 clients pull a {cluster['blob_mib']} MiB blob cold "
+                  "| Hoard (Redis) | distribution 2.8 | Hoard / distribution | target |", "|---|---|---|---|---|",
+                  f"| time to the last byte (s) | {fmt(ch['cold_cluster_s'])} | {fmt(cd['cold_cluster_s'])} | "
+                  f"{ch['cold_cluster_s'] / cd['cold_cluster_s']:.2f} | (loopback upstream: bytes are free) |",
+                  f"| upstream bytes (MiB) | {fmt(ch['cluster_upstream_mib'])} | {fmt(cd['cluster_upstream_mib'])} | "
+                  f"{(ch['cluster_upstream_mib'] / cd['cluster_upstream_mib']) if cd['cluster_upstream_mib'] else 0:.2f} "
+                  f"| one blob for the cluster |",
+                  f"| {cluster['slow_blob_mib']} MiB blob, upstream link {cluster['slow_blob_mib'] / 1.5:.1f} MiB/s: "
+                  f"time to the last byte (s) | {fmt(ch['cold_cluster_slow_s'])} | {fmt(cd['cold_cluster_slow_s'])} | "
+                  f"{ch['cold_cluster_slow_s'] / cd['cold_cluster_slow_s']:.2f} | ≤ 0.5 |",
+                  f"| its upstream bytes (MiB) | {fmt(ch['cluster_slow_upstream_mib'])} | "
+                  f"{fmt(cd['cluster_slow_upstream_mib'])} | "
+                  f"{(ch['cluster_slow_upstream_mib'] / cd['cluster_slow_upstream_mib']) if cd['cluster_slow_upstream_mib'] else 0:.2f}"
+                  f" | one blob for the cluster |"]
     plain = results.get("hoard_plain_jar")
     if plain:
         lines += ["", "| plain `java -jar hoard.jar`, no JVM options | value | target |", "|---|---|---|",
@@ -711,6 +728,146 @@ http {{
     return proc, None
 
 
+
+# ---------------------------------------------------------------- a cluster on object storage
+
+def wait_port(port, limit=60):
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port} after {limit}s")
+
+
+def fetch_following(url, path):
+    """GET that follows one redirect (an s3-backed registry sends clients to a presigned URL)."""
+    host, port, _ = split_url(url)
+    c = http.client.HTTPConnection(host, port, timeout=300)
+    c.request("GET", path)
+    r = c.getresponse()
+    if r.status in (301, 302, 303, 307, 308):
+        r.read()
+        location = r.getheader("Location")
+        lhost, lport, lpath = split_url(location)
+        c = http.client.HTTPConnection(lhost, lport, timeout=300)
+        c.request("GET", location[location.index("/", 8):])
+        r = c.getresponse()
+    h = hashlib.sha256()
+    while True:
+        chunk = r.read(MB)
+        if not chunk:
+            break
+        h.update(chunk)
+    return r.status, "sha256:" + h.hexdigest()
+
+
+def cluster_row(args, p, work, relay, seeded):
+    """Two instances of each product on one S3Proxy bucket each: 8 clients (4 per instance) pull the
+    fan-out blob cold at once. Hoard's instances coordinate through Redis; distribution's cannot."""
+    cp_file = args.s3proxy_classpath
+    if not cp_file or not os.path.exists(cp_file) or not shutil.which("redis-server"):
+        log("cluster row skipped: no S3Proxy classpath or no redis-server")
+        return None
+    with open(cp_file) as f:
+        cp = f.read().strip()
+    cdir = os.path.join(work, "cluster")
+    s3dir = os.path.join(cdir, "s3")
+    for bucket in ("hoard", "dist"):
+        os.makedirs(os.path.join(s3dir, bucket))
+    s3port, redis_port = free_port(), free_port()
+    props = os.path.join(cdir, "s3proxy.properties")
+    with open(props, "w") as f:
+        f.write(f"s3proxy.endpoint=http://127.0.0.1:{s3port}\ns3proxy.authorization=aws-v2-or-v4\n"
+                f"s3proxy.identity=bench\ns3proxy.credential=bench-secret-key\njclouds.provider=filesystem\n"
+                f"jclouds.filesystem.basedir={s3dir}\n")
+    logs = open(os.path.join(cdir, "peers.log"), "wb")
+    peers = [subprocess.Popen([args.java, "-cp", cp, "org.gaul.s3proxy.Main", "--properties", props], stdout=logs,
+                              stderr=subprocess.STDOUT, start_new_session=True),
+             subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", cdir], stdout=logs, stderr=subprocess.STDOUT,
+                              start_new_session=True)]
+    size = seeded["fanout"][1]
+    slow_mib = seeded["bigs"][-1][1][0][1] / MB
+    out = {}
+    try:
+        wait_port(s3port)
+        wait_port(redis_port)
+        s3 = (f"{{accesskey: bench, secretkey: bench-secret-key, region: us-east-1, "
+              f"regionendpoint: 'http://127.0.0.1:{s3port}', secure: false, rootdirectory: /registry, bucket: ")
+        for name in ("hoard", "distribution"):
+            procs = []
+            try:
+                out[name] = cluster_pull(args, name, procs, cdir, s3, redis_port, relay, seeded["fanout"],
+                                         (f"library/big{p['reps']}", seeded["bigs"][-1][1][0]))
+            finally:
+                for proc in procs:
+                    proc.stop()
+    finally:
+        for peer in peers:
+            os.killpg(peer.pid, signal.SIGTERM)
+            peer.wait(10)
+        logs.close()
+    out["blob_mib"] = round(size / MB, 1)
+    out["slow_blob_mib"] = round(slow_mib, 1)
+    return out
+
+
+def cluster_pull(args, name, procs, cdir, s3, redis_port, relay, fanout, limited):
+    """Starts two instances of `name` (appended to procs) and times 8 cold pulls over them."""
+    for i in range(2):
+        port = free_port()
+        cfg = os.path.join(cdir, f"{name}-{i}.yml")
+        with open(cfg, "w") as f:
+            if name == "hoard":
+                f.write(f"version: 0.1\nlog: {{level: warn, accesslog: {{disabled: true}}}}\n"
+                        f"storage: {{s3: {s3}hoard}}, cache: {{blobdescriptor: redis}}}}\n"
+                        f"http: {{addr: 127.0.0.1:{port}, secret: bench-cluster}}\n"
+                        f"redis: {{addr: '127.0.0.1:{redis_port}'}}\n"
+                        f"proxy: {{remoteregistries: [{{url: 'http://127.0.0.1:{relay.port}'}}], ttl: 1h}}\n")
+                cmd = [args.java, *os.environ.get("HOARD_JAVA_OPTS", "").split(), "-jar", args.jar, "serve", cfg]
+                env = None
+            else:
+                f.write(f"version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\n"
+                        f"storage: {{s3: {s3}dist}}}}\n"
+                        f"http: {{addr: 127.0.0.1:{port}, secret: bench-cluster}}\n"
+                        f"proxy: {{remoteurl: 'http://127.0.0.1:{relay.port}'}}\n")
+                cmd = ["docker-registry", "serve", cfg]
+                env = {"AWS_CA_BUNDLE": ""}
+            proc = Process(f"{name}-cluster-{i}", cmd, port, cdir, env)
+            if env is not None:
+                proc.env.pop("AWS_CA_BUNDLE", None)
+        procs.append(proc)
+        proc.start()
+    # A running cluster has served before: each instance pulls a small image first (a fresh JVM
+    # would otherwise pay its class loading and compilation inside the measured pull).
+    for i, proc in enumerate(procs):
+        manifest = json.loads(get_bytes(proc.url, f"/v2/library/small{i}/manifests/{'t0' if i == 0 else '1'}"))
+        if "layers" not in manifest:
+            raise RuntimeError(f"{name} answered {manifest} for library/small{i}:1")
+        for layer in manifest["layers"]:
+            fetch_following(proc.url, f"/v2/library/small{i}/blobs/{layer['digest']}")
+    out = {}
+    for label, repo, (blob, size), rate in (("", "library/fanout", fanout, 0.0),
+                                            ("_slow", limited[0], limited[1], limited[1][1] / 1.5)):
+        relay.set("pass", rate=rate)
+        relay.bytes_down = 0
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(lambda k: fetch_following(procs[k % 2].url, f"/v2/{repo}/blobs/{blob}"), range(8)))
+        took = time.monotonic() - t0
+        relay.set("pass")
+        log(f"{name}: 2-instance cold fan-out on S3{' over a slow upstream' if rate else ''} {took:.2f}s, "
+            f"upstream {relay.bytes_down / MB:.1f} MiB")
+        out[f"cold_cluster{label}_s"] = round(took, 2)
+        out[f"cluster{label}_upstream_mib"] = round(relay.bytes_down / MB, 1)
+        out[f"cluster{label}_correct"] = all(st == 200 and d == blob for st, d in got)
+    out["cluster_correct"] = out["cluster_correct"] and out["cluster_slow_correct"]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--java", required=True)
@@ -718,6 +875,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--out", default=None, help="directory for results.json and results.md")
+    ap.add_argument("--s3proxy-classpath", default=None, help="file with S3Proxy's classpath (for the cluster row)")
     ap.add_argument("--jfr", default=None, help="directory for a JFR recording of Hoard per row (slower; not for numbers)")
     args = ap.parse_args()
     profile = "smoke" if args.smoke else "quick" if args.quick else "full"
@@ -797,6 +955,9 @@ def main():
                                 pport, pdir)
                 started.append(plain)
                 results["hoard_plain_jar"] = footprint("hoard (plain java -jar)", plain, relay, seeded, p, work)
+        cluster = cluster_row(args, p, work, relay, seeded)
+        if cluster:
+            results["cluster"] = cluster
         relay.close()
 
         meta = dict(date=time.strftime("%Y-%m-%d %H:%M %Z"), profile=profile, machine=platform.machine(),
@@ -811,6 +972,8 @@ def main():
         print(md)
         log(f"done in {meta['seconds']} s; results in {out}/results.json and results.md")
         ok = results["hoard"]["fanout16_correct"] and results["distribution"]["fanout16_correct"]
+        if cluster:
+            ok = ok and cluster["hoard"]["cluster_correct"] and cluster["distribution"]["cluster_correct"]
         return 0 if ok else 1
     finally:
         for proc in started:
