@@ -56,7 +56,7 @@ final class BlobFill {
     private volatile @Nullable RuntimeException failure;
     private volatile boolean spoolDeleted;
     /** Another instance's fill to stream from instead of the upstream; dropped at its first failure. */
-    private @Nullable PeerSource peer;
+    private volatile @Nullable PeerSource peer;
     /** Whether the stream being read comes from {@link #peer} (fill thread only). */
     private boolean readingPeer;
 

@@ -71,6 +71,17 @@ final class ClusterCostsTest {
                 System.out.printf("COST cold fill (1 MiB, A): S3 %s, Redis %d%n", cold.s3(), cold.redis());
                 System.out.printf("COST first hit on B: S3 %s, Redis %d%n", firstOnB.s3(), firstOnB.redis());
                 System.out.printf("COST warm hit on B: S3 %s, Redis %d%n", warm.s3(), warm.redis());
+                byte[] manifest = upstream.pushImage("library/img", "1", randomBytes(1000, 42));
+                String byDigest = "/v2/library/img/manifests/" + Digest.sha256(manifest);
+                assertThat(a.get(byDigest, "Accept", TestRegistry.OCI_MANIFEST).statusCode()).isEqualTo(200);
+                CountingS3.takeSnapshot();
+                before = redis.commandsProcessed();
+                HttpResponse<byte[]> m = b.get(byDigest, "Accept", TestRegistry.OCI_MANIFEST);
+                Cost manifestOnB = measure(redis, before);
+                assertThat(m.body()).isEqualTo(manifest);
+                System.out.printf("COST manifest by digest, first hit on B: S3 %s, Redis %d%n", manifestOnB.s3(),
+                        manifestOnB.redis());
+                assertThat(manifestOnB.s3Calls()).isZero();
                 // What another instance learned is one Redis round trip away, not a storage lookup.
                 assertThat(firstOnB.s3()).isEqualTo(Map.of("GetObject", 1));
                 assertThat(firstOnB.redis()).isLessThanOrEqualTo(3); // origin, link, size

@@ -34,6 +34,10 @@ public final class S3DriverFactory implements StorageDriverFactory {
     private static String explain(S3Settings s, IOException e) {
         String where = "bucket '" + s.bucket() + "' at " + s.endpoint().map(Object::toString).orElse("AWS region " + s.region());
         String message = String.valueOf(e.getMessage());
+        if (message.contains("Unable to load credentials")) {
+            return "storage.s3: no credentials: set storage.s3.accesskey and secretkey, or provide them the AWS way"
+                    + " (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, an instance or container role)";
+        }
         if (e instanceof StorageUnavailableException) {
             return "storage.s3: cannot reach " + where + " (check storage.s3.regionendpoint and secure): " + message;
         }
