@@ -342,7 +342,11 @@ def fetch_digest(url, path):
     host, port, _ = split_url(url)
     c = http.client.HTTPConnection(host, port, timeout=120)
     c.request("GET", path)
-    r = c.getresponse()
+    return digest_of_response(c.getresponse())
+
+
+def digest_of_response(r):
+    """The status and the sha256 of a response's body, read in 1 MiB pieces."""
     h = hashlib.sha256()
     while True:
         chunk = r.read(MB)
@@ -755,13 +759,7 @@ def fetch_following(url, path):
         c = http.client.HTTPConnection(lhost, lport, timeout=300)
         c.request("GET", location[location.index("/", 8):])
         r = c.getresponse()
-    h = hashlib.sha256()
-    while True:
-        chunk = r.read(MB)
-        if not chunk:
-            break
-        h.update(chunk)
-    return r.status, "sha256:" + h.hexdigest()
+    return digest_of_response(r)
 
 
 def cluster_row(args, p, work, relay, seeded):

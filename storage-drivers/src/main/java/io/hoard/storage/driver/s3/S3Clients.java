@@ -2,6 +2,7 @@ package io.hoard.storage.driver.s3;
 
 import java.net.URL;
 import java.time.Duration;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -110,37 +111,33 @@ final class S3Clients implements AutoCloseable {
     PutObjectRequest put(String key) {
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(settings.bucket()).key(key)
                 .contentType(CONTENT_TYPE);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
-        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        writeOptions(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b.build();
     }
 
     CreateMultipartUploadRequest createMultipart(String key) {
         CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(settings.bucket()).key(key)
                 .contentType(CONTENT_TYPE);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
-        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        writeOptions(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b.build();
     }
 
     CopyObjectRequest copy(String fromKey, String toKey) {
         CopyObjectRequest.Builder b = CopyObjectRequest.builder().sourceBucket(settings.bucket()).sourceKey(fromKey)
                 .destinationBucket(settings.bucket()).destinationKey(toKey);
-        if (settings.encrypt()) {
-            b.serverSideEncryption(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
-            settings.keyId().ifPresent(b::ssekmsKeyId);
-        }
-        settings.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
-        settings.objectAcl().ifPresent(a -> b.acl(ObjectCannedACL.fromValue(a)));
+        writeOptions(b::serverSideEncryption, b::ssekmsKeyId, b::storageClass, b::acl);
         return b.build();
+    }
+
+    /** What every object written gets: encryption, storage class and ACL, as configured (the SDK's builders share no type). */
+    private void writeOptions(Consumer<ServerSideEncryption> encryption, Consumer<String> kmsKey,
+            Consumer<StorageClass> storageClass, Consumer<ObjectCannedACL> acl) {
+        if (settings.encrypt()) {
+            encryption.accept(settings.keyId().isPresent() ? ServerSideEncryption.AWS_KMS : ServerSideEncryption.AES256);
+            settings.keyId().ifPresent(kmsKey);
+        }
+        settings.storageClass().ifPresent(c -> storageClass.accept(StorageClass.fromValue(c)));
+        settings.objectAcl().ifPresent(a -> acl.accept(ObjectCannedACL.fromValue(a)));
     }
 
     @Override
