@@ -11,9 +11,12 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * S3Proxy in the test JVM on a loopback port, storing buckets as directories under a temporary
- * directory (jclouds' filesystem provider), with fixed credentials. {@code v2only} accepts only
- * signature version 2, to test {@code v4auth: false}.
+ * S3Proxy in the test JVM on a loopback port, with fixed credentials, storing buckets in memory
+ * (jclouds' transient provider), or, with a fixed port, as directories under {@code dir} (the
+ * filesystem provider: a restarted server finds the data again). {@code v2only} accepts only
+ * signature version 2, to test {@code v4auth: false}. The filesystem provider lists directories as
+ * keys ending in {@code /} and takes seconds to delete them; Hoard ignores such keys, but
+ * distribution's driver deletes them, hence memory by default.
  */
 public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "hoard-access";
@@ -28,11 +31,16 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public static S3ProxyServer start(Path dir, boolean v2only) throws Exception {
+        return start(dir, v2only, 0);
+    }
+
+    /** On {@code port} (0: any free one), e.g. to start again where a stopped one was. */
+    public static S3ProxyServer start(Path dir, boolean v2only, int port) throws Exception {
         Properties p = new Properties();
         p.setProperty("jclouds.filesystem.basedir", dir.toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential")
-                .overrides(p).build(BlobStoreContext.class);
-        S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+        BlobStoreContext context = ContextBuilder.newBuilder(port == 0 ? "transient" : "filesystem")
+                .credentials("identity", "credential").overrides(p).build(BlobStoreContext.class);
+        S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(v2only ? AuthenticationType.AWS_V2 : AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY,
                         SECRET_KEY)
                 .build();
@@ -46,6 +54,10 @@ public final class S3ProxyServer implements AutoCloseable {
             throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
         }
         return new S3ProxyServer(proxy, context);
+    }
+
+    public int port() {
+        return proxy.getPort();
     }
 
     public String endpoint() {

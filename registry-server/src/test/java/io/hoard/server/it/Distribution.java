@@ -74,7 +74,17 @@ public final class Distribution implements AutoCloseable {
         return start(dir, authYaml, "");
     }
 
+    /** A registry on the given {@code storage} section's driver lines (indented), e.g. s3 on S3Proxy. */
+    public static Distribution withStorage(Path dir, String driverYaml) throws IOException, InterruptedException {
+        return start(dir, "", "", driverYaml);
+    }
+
     private static Distribution start(Path dir, String authYaml, String httpExtra) throws IOException, InterruptedException {
+        return start(dir, authYaml, httpExtra, "  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n");
+    }
+
+    private static Distribution start(Path dir, String authYaml, String httpExtra, String driverYaml)
+            throws IOException, InterruptedException {
         Command.require("docker-registry");
         Files.createDirectories(dir);
         int port = freePort();
@@ -86,15 +96,15 @@ public final class Distribution implements AutoCloseable {
                   accesslog:
                     disabled: false
                 storage:
-                  filesystem:
-                    rootdirectory: %s
-                  delete:
+                %s  delete:
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                %s%s""".formatted(dir.resolve("data"), port, httpExtra, authYaml));
-        Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("registry.log").toFile()).start();
+                %s%s""".formatted(driverYaml, port, httpExtra, authYaml));
+        ProcessBuilder builder = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile());
+        builder.environment().remove("AWS_CA_BUNDLE"); // distribution 2.8's s3 driver panics with it set
+        Process p = builder.start();
         Distribution d = new Distribution(p, port, dir);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
