@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCoordinator.class);
-    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    /** How long Redis is left alone after a failure. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     /** Every key Hoard writes starts with this. */
     public static final String PREFIX = "hoard:";
 

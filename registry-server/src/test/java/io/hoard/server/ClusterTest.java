@@ -153,18 +153,67 @@ final class ClusterTest {
     }
 
     @Test
-    void pullsKeepWorkingWhileRedisIsDown() throws Exception {
+    void pullsKeepWorkingWhileRedisIsDownAndTheDegradationIsLoggedOnce() throws Exception {
         byte[] layer = randomBytes(300_000, 23);
         Digest digest = upstream.pushBlob("library/small", layer);
+        Digest other = upstream.pushBlob("library/small", randomBytes(200_000, 26));
         redis.stop();
+        try (io.hoard.server.it.LogCapture logs = new io.hoard.server.it.LogCapture()) {
+            for (Digest d : List.of(digest, other)) {
+                for (TestRegistry instance : instances) {
+                    HttpResponse<byte[]> r = instance.get("/v2/library/small/blobs/" + d);
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(Digest.sha256(r.body())).isEqualTo(d);
+                }
+            }
+            long warnings = logs.text().lines().filter(l -> l.contains("is unavailable")).count();
+            assertThat(warnings).as("one warning per instance, not one per request").isEqualTo(instances.size());
+            redis.start();
+            Thread.sleep(io.hoard.cluster.RedisCoordinator.RETRY_AFTER.toMillis() + 200); // the back-off after the failure
+            Digest third = upstream.pushBlob("library/small", randomBytes(100_000, 27));
+            assertThat(instances.get(0).get("/v2/library/small/blobs/" + third).statusCode()).isEqualTo(200);
+            assertThat(logs.text()).contains("answers again");
+        } finally {
+            try {
+                redis.command("PING");
+            } catch (java.io.IOException stillDown) {
+                redis.start();
+            }
+        }
+    }
+
+    @Test
+    void withoutRedisInstancesOnOneBucketAreStillCorrect() throws Exception {
+        String name = "no-redis-" + (++bucket);
+        s3.createBucket(name);
+        List<TestRegistry> alone = new ArrayList<>();
         try {
-            for (TestRegistry instance : instances) {
-                HttpResponse<byte[]> r = instance.get("/v2/library/small/blobs/" + digest);
-                assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(Digest.sha256(r.body())).isEqualTo(digest);
+            for (int i = 0; i < 2; i++) {
+                alone.add(TestRegistry.withHttp("  secret: one-secret-for-the-cluster\n", "storage:\n"
+                        + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n"
+                        + "proxy:\n  remoteurl: " + relay.url() + "\n"));
+            }
+            byte[] layer = randomBytes(3 * 1024 * 1024, 28);
+            Digest digest = upstream.pushBlob("library/alone", layer);
+            relay.resetCounts();
+            List<Future<HttpResponse<byte[]>>> pulls = new ArrayList<>();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 6; i++) {
+                    TestRegistry instance = alone.get(i % 2);
+                    pulls.add(clients.submit(() -> instance.get("/v2/library/alone/blobs/" + digest)));
+                }
+                for (Future<HttpResponse<byte[]>> pull : pulls) {
+                    assertThat(Digest.sha256(pull.get().body())).isEqualTo(digest);
+                }
+            }
+            // Each instance fetched at most once; both committed the same bytes to the same key.
+            assertThat(relay.count("GET /v2/library/alone/blobs/")).isBetween(1, 2);
+            relay.mode(FaultProxy.Mode.SERVER_ERROR);
+            for (TestRegistry instance : alone) {
+                assertThat(Digest.sha256(instance.get("/v2/library/alone/blobs/" + digest).body())).isEqualTo(digest);
             }
         } finally {
-            redis.start();
+            alone.forEach(TestRegistry::close);
         }
     }
 
