@@ -157,6 +157,23 @@ final class AuthTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("anonymous");
     }
 
+    /** Instances that share http.secret accept each other's tokens; one with another secret does not. */
+    @Test
+    void tokensFromOneInstanceVerifyOnAnotherWithTheSameSecret() throws Exception {
+        String auth = "storage:\n  inmemory: {}\nauth:\n  htpasswd:\n    realm: test-realm\n    path: " + htpasswd
+                + "\n    anonymouspull: true\n";
+        try (TestRegistry a = TestRegistry.withHttp("  secret: shared-secret\n", auth);
+                TestRegistry b = TestRegistry.withHttp("  secret: shared-secret\n", auth);
+                TestRegistry c = TestRegistry.withHttp("  secret: another-secret\n", auth)) {
+            String user = token(a, basic("alice", PASSWORD));
+            b.authorization = "Bearer " + user;
+            b.pushImage("team/app", "1", "pushed with a's token".getBytes());
+            c.authorization = "Bearer " + user;
+            assertError(c.send(c.request("/v2/team/app/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody())), 401,
+                    "UNAUTHORIZED");
+        }
+    }
+
     private static String token(TestRegistry r, String authorization) throws Exception {
         HttpResponse<byte[]> response = authorization == null
                 ? r.get("/auth/token?service=hoard&scope=repository:team/app:pull,push")
