@@ -1,6 +1,17 @@
 package io.hoard.storage.driver.s3;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Optional;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.time.Duration;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -36,6 +47,10 @@ final class S3Clients implements AutoCloseable {
     /** Connections kept to the store: enough for many blob streams and part uploads at once. */
     private static final int MAX_CONNECTIONS = 256;
     private static final String CONTENT_TYPE = "application/octet-stream";
+    static final String CA_BUNDLE_ENV = "AWS_CA_BUNDLE";
+    /** Parsed once per process: a system bundle has a few hundred certificates. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, TrustManager[]> BUNDLES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final S3Settings settings;
     private final S3Client s3;
@@ -50,9 +65,14 @@ final class S3Clients implements AutoCloseable {
         if (settings.skipVerify()) {
             httpOptions.put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, true);
         }
-        this.http = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS)
-                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60))
-                .buildWithDefaults(httpOptions.build());
+        Apache5HttpClient.Builder httpBuilder = Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS)
+                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60));
+        Optional<Path> caBundle = Optional.ofNullable(System.getenv(CA_BUNDLE_ENV)).filter(v -> !v.isBlank()).map(Path::of);
+        if (caBundle.isPresent() && !settings.skipVerify()) {
+            TrustManager[] trust = BUNDLES.computeIfAbsent(caBundle.get(), S3Clients::trustManagers);
+            httpBuilder.tlsTrustManagersProvider(() -> trust);
+        }
+        this.http = httpBuilder.buildWithDefaults(httpOptions.build());
         S3Configuration service = S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle())
                 .accelerateModeEnabled(settings.accelerate()).dualstackEnabled(settings.dualStack())
                 // S3-compatible stores (Riak CS, older MinIO and Ceph) know no trailing checksums.
@@ -78,6 +98,32 @@ final class S3Clients implements AutoCloseable {
                 .serviceConfiguration(service);
         settings.endpoint().ifPresent(presign::endpointOverride);
         this.presigner = presign.build();
+    }
+
+    /**
+     * The CAs of {@code AWS_CA_BUNDLE} (a PEM file, as the AWS CLI and the other SDKs read it): a
+     * store behind a private CA (MinIO, Ceph, Riak CS on an internal network) is trusted without
+     * touching the JVM's trust store.
+     *
+     * @throws IllegalArgumentException naming the variable when the file cannot be read or holds no certificate
+     */
+    static TrustManager[] trustManagers(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + n++, c);
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException(CA_BUNDLE_ENV + "=" + pem + " holds no certificate");
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory.getTrustManagers();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the CA bundle " + CA_BUNDLE_ENV + "=" + pem + ": " + e.getMessage());
+        }
     }
 
     private static AwsCredentialsProvider credentials(S3Settings settings) {

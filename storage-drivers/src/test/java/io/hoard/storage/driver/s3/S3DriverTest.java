@@ -117,6 +117,19 @@ final class S3DriverTest extends StorageDriverContract {
     }
 
     @Test
+    void aCaBundleIsReadOrRefusedNamingTheVariable() throws IOException {
+        Path system = Path.of("/etc/ssl/certs/ca-certificates.crt");
+        if (Files.exists(system)) {
+            assertThat(S3Clients.trustManagers(system)).isNotEmpty();
+        }
+        Path empty = Files.writeString(scratch.resolve("empty.pem"), "no certificates here\n");
+        assertThatThrownBy(() -> S3Clients.trustManagers(empty)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AWS_CA_BUNDLE");
+        assertThatThrownBy(() -> S3Clients.trustManagers(scratch.resolve("missing.pem")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AWS_CA_BUNDLE");
+    }
+
+    @Test
     void wrongCredentialsFailAtCreationNamingTheSetting() {
         Map<String, Object> p = new HashMap<>(params("bucket-" + buckets));
         p.put("secretkey", "wrong");
