@@ -230,6 +230,23 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void environmentConfiguresS3AndRedisAsDistributionDoes() {
+        RegistryConfig c = ConfigLoader.parse("storage:\n  filesystem:\n    rootdirectory: /a\n", Map.of(
+                "REGISTRY_STORAGE", "s3",
+                "REGISTRY_STORAGE_S3_REGION", "us-east-1",
+                "REGISTRY_STORAGE_S3_BUCKET", "registry",
+                "REGISTRY_STORAGE_S3_REGIONENDPOINT", "http://minio:9000",
+                "REGISTRY_STORAGE_S3_SECURE", "false",
+                "REGISTRY_STORAGE_S3_CHUNKSIZE", "5242880",
+                "REGISTRY_HTTP_SECRET", "shared",
+                "REGISTRY_REDIS_ADDR", "redis:6379"), "t");
+        assertThat(c.storage().driver()).isEqualTo("s3");
+        assertThat(c.storage().parameters()).containsEntry("bucket", "registry").containsEntry("secure", false)
+                .containsEntry("chunksize", 5242880L).containsEntry("regionendpoint", "http://minio:9000");
+        assertThat(c.redis().orElseThrow().addr()).isEqualTo("redis:6379");
+    }
+
+    @Test
     void misspelledEnvironmentVariableFailsNamingIt() {
         assertThatThrownBy(() -> ConfigLoader.parse("", Map.of("REGISTRY_HTTP_ADRR", ":1"), "t"))
                 .hasMessageContaining("REGISTRY_HTTP_ADRR").hasMessageContaining("http.adrr");
