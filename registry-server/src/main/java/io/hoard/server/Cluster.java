@@ -32,12 +32,12 @@ final class Cluster implements AutoCloseable {
     private final RedisFillLeases leases;
     private final PeerSignature signature;
     private final PeerClient peers;
-    private final RedisDescriptors descriptors;
+    private final @Nullable RedisDescriptors descriptors;
 
-    private Cluster(RedisCoordinator redis, RedisFillLeases leases, PeerSignature signature) {
+    private Cluster(RedisCoordinator redis, RedisFillLeases leases, PeerSignature signature, boolean shareDescriptors) {
         this.redis = redis;
         this.leases = leases;
-        this.descriptors = new RedisDescriptors(redis);
+        this.descriptors = shareDescriptors ? new RedisDescriptors(redis) : null;
         this.signature = signature;
         this.peers = new PeerClient(signature);
     }
@@ -50,7 +50,8 @@ final class Cluster implements AutoCloseable {
         RedisCoordinator redis = new RedisCoordinator(config.redis().get());
         String instance = UUID.randomUUID().toString();
         return new Cluster(redis, new RedisFillLeases(redis, instance, peerUrl),
-                new PeerSignature(config.http().secret(), clock));
+                new PeerSignature(config.http().secret(), clock),
+                config.storage().blobDescriptorCache().equals("redis"));
     }
 
     FillLeases leases() {
@@ -61,17 +62,13 @@ final class Cluster implements AutoCloseable {
         return peer -> (digest, offset) -> peers.open(peer, digest, offset);
     }
 
-    /** Blob descriptors and manifests shared through Redis ({@code storage.cache.blobdescriptor: redis}). */
+    /** Blob descriptors and manifests shared through Redis with {@code storage.cache.blobdescriptor: redis}. */
     SharedDescriptors descriptors() {
-        return descriptors;
+        return descriptors == null ? SharedDescriptors.NONE : descriptors;
     }
 
     PeerSignature signature() {
         return signature;
-    }
-
-    RedisCoordinator redis() {
-        return redis;
     }
 
     /**
@@ -113,7 +110,9 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
-        descriptors.close();
+        if (descriptors != null) {
+            descriptors.close();
+        }
         leases.close();
         redis.close();
     }

@@ -70,50 +70,57 @@ public final class RegistryApp implements AutoCloseable {
         refuseWhatIsNotThereYet(config);
         this.driver = createDriver(config.storage());
         this.cluster = Cluster.of(config, clock, this::peerUrl);
-        DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
-                config.storage().blobDescriptorCacheSize(),
-                cluster != null && config.storage().blobDescriptorCache().equals("redis") ? cluster.descriptors()
-                        : io.hoard.storage.SharedDescriptors.NONE);
-        HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
-                config.catalog().maxEntries(), !config.storage().redirectDisabled());
-        HttpConfig http = config.http();
-        ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
-                Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());
-        SslContext ssl = http.tls().isPresent()
-                ? TlsContexts.server(http.tls().get(), driver.localRoot().map(root -> root.resolve("_tls")).orElse(null),
-                        http.host(), http.port())
-                : null;
-        AccessControl access = accessControl(config, clock);
-        ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
-        this.proxyMetrics = metrics;
-        BlobFetcher fetcher = null;
-        RepositoryResolver resolver = RepositoryResolver.local(registry);
-        if (metrics != null) {
-            ProxyConfig proxy = config.proxy().orElseThrow();
-            fetcher = cluster == null
-                    ? new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics)
-                    : new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics,
-                            cluster.leases(), cluster.peerSources());
-            resolver = proxyResolver(registry, proxy, fetcher, metrics, clock);
+        try {
+            DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
+                    config.storage().blobDescriptorCacheSize(),
+                    cluster != null && config.storage().blobDescriptorCache().equals("redis") ? cluster.descriptors()
+                            : io.hoard.storage.SharedDescriptors.NONE);
+            HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
+                    config.catalog().maxEntries(), !config.storage().redirectDisabled());
+            HttpConfig http = config.http();
+            ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
+                    Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());
+            SslContext ssl = http.tls().isPresent()
+                    ? TlsContexts.server(http.tls().get(), driver.localRoot().map(root -> root.resolve("_tls")).orElse(null),
+                            http.host(), http.port())
+                    : null;
+            AccessControl access = accessControl(config, clock);
+            ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
+            this.proxyMetrics = metrics;
+            BlobFetcher fetcher = null;
+            RepositoryResolver resolver = RepositoryResolver.local(registry);
+            if (metrics != null) {
+                ProxyConfig proxy = config.proxy().orElseThrow();
+                fetcher = cluster == null
+                        ? new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics)
+                        : new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics,
+                                cluster.leases(), cluster.peerSources());
+                resolver = proxyResolver(registry, proxy, fetcher, metrics, clock);
+            }
+            Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
+                    new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
+                    new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
+                    new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher));
+            RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
+            InetSocketAddress address = http.bindHost().isEmpty()
+                    ? new InetSocketAddress(http.port())
+                    : new InetSocketAddress(http.bindHost(), http.port());
+            this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
+                    inFlight));
+            schedulePurging(registry, config.storage().uploadPurging(), clock);
+            if (!config.ignoredKeys().isEmpty()) {
+                LOG.warn("config keys accepted for compatibility with distribution but not acted on: {}",
+                        config.ignoredKeys().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                .collect(java.util.stream.Collectors.joining("; ")));
+            }
+            LOG.info("Hoard listening on {}://{} — {} — {}", ssl == null ? "http" : "https", describe(server.address()),
+                    describeStorage(), describeProxy(config));
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                cluster.close(); // its Redis threads would keep a failed start's JVM alive
+            }
+            throw e;
         }
-        Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
-                new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
-                new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
-                new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher));
-        RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
-        InetSocketAddress address = http.bindHost().isEmpty()
-                ? new InetSocketAddress(http.port())
-                : new InetSocketAddress(http.bindHost(), http.port());
-        this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
-                inFlight));
-        schedulePurging(registry, config.storage().uploadPurging(), clock);
-        if (!config.ignoredKeys().isEmpty()) {
-            LOG.warn("config keys accepted for compatibility with distribution but not acted on: {}",
-                    config.ignoredKeys().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
-                            .collect(java.util.stream.Collectors.joining("; ")));
-        }
-        LOG.info("Hoard listening on {}://{} — {} — {}", ssl == null ? "http" : "https", describe(server.address()),
-                describeStorage(), describeProxy(config));
     }
 
     /** Starts a registry; fails with a message that says what to fix. */
