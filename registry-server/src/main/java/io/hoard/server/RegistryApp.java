@@ -314,7 +314,9 @@ public final class RegistryApp implements AutoCloseable {
     }
 
     private String describeStorage() {
-        return driver.localRoot().map(root -> "storing in " + root).orElse("storage: " + driver.name());
+        String storage = driver.localRoot().map(root -> "storing in " + root).orElse("storage: " + driver.name());
+        return config.redis().map(r -> storage + " — cluster through Redis at " + r.addr() + ", peers reach this instance at "
+                + peerUrl()).orElse(storage);
     }
 
     private static String describe(InetSocketAddress a) {
