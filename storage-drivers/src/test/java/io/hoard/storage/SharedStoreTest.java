@@ -13,33 +13,23 @@ import io.hoard.storage.driver.StorageDrivers;
 import io.hoard.testing.S3ProxyServer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several registry instances on one bucket, as a cluster runs them: each request of an upload may
  * reach another instance, and the digest state travels through the store.
  */
 final class SharedStoreTest {
-    @TempDir
-    static Path s3dir;
-    static S3ProxyServer server;
     static final AtomicInteger BUCKETS = new AtomicInteger();
     static final RepositoryName NAME = RepositoryName.of("team/app");
+    static S3ProxyServer server;
 
     @BeforeAll
-    static void startS3() throws Exception {
-        server = S3ProxyServer.start(s3dir, false);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        server.close();
+    static void s3() throws Exception {
+        server = S3ProxyServer.shared();
     }
 
     private static StorageDriver bucket() {

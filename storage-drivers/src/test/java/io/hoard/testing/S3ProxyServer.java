@@ -30,6 +30,27 @@ public final class S3ProxyServer implements AutoCloseable {
         this.context = context;
     }
 
+    private static S3ProxyServer shared;
+
+    /**
+     * One in-memory server for the whole test JVM (tests make buckets of their own), started on
+     * first use and stopped when the JVM exits.
+     */
+    public static synchronized S3ProxyServer shared() throws Exception {
+        if (shared == null) {
+            shared = start(Path.of(System.getProperty("java.io.tmpdir")), false);
+            S3ProxyServer server = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception ignored) {
+                    // the JVM is going away anyway
+                }
+            }));
+        }
+        return shared;
+    }
+
     public static S3ProxyServer start(Path dir, boolean v2only) throws Exception {
         return start(dir, v2only, 0);
     }

@@ -19,26 +19,17 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The driver contract against S3Proxy, plus what only S3 has: multipart parts, server-side copies, redirects. */
 final class S3DriverTest extends StorageDriverContract {
-    @TempDir
-    static Path s3dir;
     static S3ProxyServer server;
     private static int buckets;
 
     @BeforeAll
-    static void startS3() throws Exception {
-        server = S3ProxyServer.start(s3dir, false);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        server.close();
+    static void s3() throws Exception {
+        server = S3ProxyServer.shared();
     }
 
     /** A fresh bucket per test; a root directory as distribution configurations often have. */
