@@ -32,13 +32,25 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
     static final String CHANNEL = RedisCoordinator.PREFIX + "invalidate";
 
     private final RedisCoordinator redis;
+    /** Whether entries are shared ({@code blobdescriptor: redis}); removals are announced either way. */
+    private final boolean shareEntries;
     private final List<Consumer<Invalidation>> listeners = new CopyOnWriteArrayList<>();
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
     private volatile boolean closed;
 
-    public RedisDescriptors(RedisCoordinator redis) {
+    /**
+     * @param shareEntries keep sizes, links, origins and manifests in Redis
+     *        ({@code storage.cache.blobdescriptor: redis}); without, only removals go through Redis
+     */
+    public RedisDescriptors(RedisCoordinator redis, boolean shareEntries) {
         this.redis = redis;
+        this.shareEntries = shareEntries;
         subscribe();
+    }
+
+    @Override
+    public boolean announcesRemovals() {
+        return true;
     }
 
     private static String sizeKey(Digest digest) {
@@ -55,6 +67,9 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
 
     @Override
     public Optional<Long> size(Digest digest) {
+        if (!shareEntries) {
+            return Optional.empty();
+        }
         return redis.attempt(c -> c.get(sizeKey(digest))).flatMap(v -> {
             try {
                 return Optional.of(Long.parseLong(v));
@@ -66,16 +81,25 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
 
     @Override
     public void size(Digest digest, long size) {
+        if (!shareEntries) {
+            return;
+        }
         redis.attempt(c -> c.set(sizeKey(digest), Long.toString(size), SetArgs.Builder.ex(KEEP)));
     }
 
     @Override
     public boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
+        if (!shareEntries) {
+            return false;
+        }
         return redis.attempt(c -> c.exists(linkKey(kind, repository, digest))).map(n -> n > 0).orElse(false);
     }
 
     @Override
     public void linked(LinkKind kind, RepositoryName repository, Digest digest) {
+        if (!shareEntries) {
+            return;
+        }
         redis.attempt(c -> c.set(linkKey(kind, repository, digest), "1", SetArgs.Builder.ex(KEEP)));
     }
 
@@ -97,11 +121,17 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
 
     @Override
     public Optional<byte[]> manifest(Digest digest) {
+        if (!shareEntries) {
+            return Optional.empty();
+        }
         return redis.attempt(c -> c.get(manifestKey(digest))).map(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override
     public void manifest(Digest digest, byte[] content) {
+        if (!shareEntries) {
+            return;
+        }
         if (content.length <= MAX_MANIFEST) {
             // Manifests are JSON, so UTF-8 text; any other bytes come back different and fail the digest check.
             String text = new String(content, java.nio.charset.StandardCharsets.UTF_8);
@@ -115,6 +145,9 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
 
     @Override
     public Optional<Origin> origin(RepositoryName repository) {
+        if (!shareEntries) {
+            return Optional.empty();
+        }
         return redis.attempt(c -> c.get(originKey(repository))).flatMap(v -> {
             try {
                 Origin o = Origin.valueOf(v);
@@ -127,6 +160,9 @@ public final class RedisDescriptors implements SharedDescriptors, AutoCloseable 
 
     @Override
     public void origin(RepositoryName repository, Origin origin) {
+        if (!shareEntries) {
+            return;
+        }
         if (origin != Origin.UNKNOWN) {
             redis.attempt(c -> c.set(originKey(repository), origin.name(), SetArgs.Builder.ex(KEEP)));
         }

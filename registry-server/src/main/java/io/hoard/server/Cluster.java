@@ -32,12 +32,12 @@ final class Cluster implements AutoCloseable {
     private final RedisFillLeases leases;
     private final PeerSignature signature;
     private final PeerClient peers;
-    private final @Nullable RedisDescriptors descriptors;
+    private final RedisDescriptors descriptors;
 
     private Cluster(RedisCoordinator redis, RedisFillLeases leases, PeerSignature signature, boolean shareDescriptors) {
         this.redis = redis;
         this.leases = leases;
-        this.descriptors = shareDescriptors ? new RedisDescriptors(redis) : null;
+        this.descriptors = new RedisDescriptors(redis, shareDescriptors);
         this.signature = signature;
         this.peers = new PeerClient(signature);
     }
@@ -62,9 +62,12 @@ final class Cluster implements AutoCloseable {
         return peer -> (digest, offset) -> peers.open(peer, digest, offset);
     }
 
-    /** Blob descriptors and manifests shared through Redis with {@code storage.cache.blobdescriptor: redis}. */
+    /**
+     * Removals announced to every instance, and with {@code storage.cache.blobdescriptor: redis} blob
+     * descriptors and manifests shared through Redis.
+     */
     SharedDescriptors descriptors() {
-        return descriptors == null ? SharedDescriptors.NONE : descriptors;
+        return descriptors;
     }
 
     PeerSignature signature() {
@@ -110,9 +113,7 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
-        if (descriptors != null) {
-            descriptors.close();
-        }
+        descriptors.close();
         leases.close();
         redis.close();
     }

@@ -73,8 +73,7 @@ public final class RegistryApp implements AutoCloseable {
         try {
             DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
                     config.storage().blobDescriptorCacheSize(),
-                    cluster != null && config.storage().blobDescriptorCache().equals("redis") ? cluster.descriptors()
-                            : io.hoard.storage.SharedDescriptors.NONE);
+                    cluster != null ? cluster.descriptors() : io.hoard.storage.SharedDescriptors.NONE);
             HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
                     config.catalog().maxEntries(), !config.storage().redirectDisabled());
             HttpConfig http = config.http();

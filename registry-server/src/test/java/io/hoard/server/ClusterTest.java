@@ -183,6 +183,37 @@ final class ClusterTest {
     }
 
     @Test
+    void aDeleteOnOneInstanceIsSeenByTheOthersEvenWithoutSharedDescriptors() throws Exception {
+        String name = "deletes-" + (++bucket);
+        s3.createBucket(name);
+        List<TestRegistry> pair = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) { // redis, but blob descriptors kept in each instance's memory only
+                pair.add(TestRegistry.withHttp("  secret: one-secret-for-the-cluster\n", "storage:\n"
+                        + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n  delete:\n    enabled: true\n"
+                        + "redis:\n  addr: " + redis.addr() + "\n"));
+            }
+            TestRegistry a = pair.get(0);
+            TestRegistry b = pair.get(1);
+            byte[] manifest = a.pushImage("team/app", "1", randomBytes(10_000, 29));
+            String byDigest = "/v2/team/app/manifests/" + Digest.sha256(manifest);
+            assertThat(b.get(byDigest, "Accept", TestRegistry.OCI_MANIFEST).statusCode()).isEqualTo(200); // b remembers it
+            assertThat(a.delete(byDigest).statusCode()).isEqualTo(202);
+            int status = 0;
+            for (int i = 0; i < 50; i++) {
+                status = b.get(byDigest, "Accept", TestRegistry.OCI_MANIFEST).statusCode();
+                if (status == 404) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(status).as("b no longer serves the manifest a deleted").isEqualTo(404);
+        } finally {
+            pair.forEach(TestRegistry::close);
+        }
+    }
+
+    @Test
     void withoutRedisInstancesOnOneBucketAreStillCorrect() throws Exception {
         String name = "no-redis-" + (++bucket);
         s3.createBucket(name);

@@ -21,17 +21,26 @@ final class DescriptorCache {
     private final int maxEntries;
     private final SharedDescriptors shared;
     private final ConcurrentHashMap<Digest, Long> sizes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Link, Boolean> links = new ConcurrentHashMap<>();
+    /** Each link with the time (nanoTime) it was learned. */
+    private final ConcurrentHashMap<Link, Long> links = new ConcurrentHashMap<>();
+    /** How long a remembered link is trusted; {@code Long.MAX_VALUE}: until this process removes it. */
+    private final long linkTrustNanos;
 
     /** @param maxEntries how many sizes and how many links are remembered; 0 turns the cache off */
     DescriptorCache(int maxEntries) {
-        this(maxEntries, SharedDescriptors.NONE);
+        this(maxEntries, SharedDescriptors.NONE, java.time.Duration.ZERO);
     }
 
-    /** @param shared the tier behind memory, shared by the instances of a cluster */
-    DescriptorCache(int maxEntries, SharedDescriptors shared) {
+    /**
+     * @param shared the tier behind memory, shared by the instances of a cluster
+     * @param linkTrust how long a remembered link is believed without asking storage again: zero for
+     *        ever (only this process changes the store, or removals are announced through
+     *        {@code shared}); a few seconds where other instances may unlink without telling
+     */
+    DescriptorCache(int maxEntries, SharedDescriptors shared, java.time.Duration linkTrust) {
         this.maxEntries = maxEntries;
         this.shared = shared;
+        this.linkTrustNanos = linkTrust.isZero() ? Long.MAX_VALUE : linkTrust.toNanos();
         shared.onInvalidation(this::forget);
     }
 
@@ -70,7 +79,8 @@ final class DescriptorCache {
 
     /** From memory only (callable on an event loop). */
     boolean isLinked(LinkKind kind, RepositoryName repository, Digest digest) {
-        return links.containsKey(new Link(kind, repository, digest));
+        Long learned = links.get(new Link(kind, repository, digest));
+        return learned != null && (linkTrustNanos == Long.MAX_VALUE || System.nanoTime() - learned < linkTrustNanos);
     }
 
     /** From memory, else the shared tier. */
@@ -106,7 +116,7 @@ final class DescriptorCache {
     private void remember(Link link) {
         if (maxEntries > 0) {
             bound(links);
-            links.put(link, Boolean.TRUE);
+            links.put(link, System.nanoTime());
         }
     }
 

@@ -153,8 +153,10 @@ final class DriverManifestStore implements ManifestStore {
         if (manifest.subject() != null) {
             StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ReferrerLink(name, manifest.subject(), digest)));
         }
-        links.unlinked(LinkKind.MANIFEST, name, digest);
+        // Storage first, then memory and the announcement: an instance told of the removal must not
+        // find the link still in storage and learn it again.
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.ManifestRevisionDir(name, digest)));
+        links.unlinked(LinkKind.MANIFEST, name, digest);
     }
 
     @Override

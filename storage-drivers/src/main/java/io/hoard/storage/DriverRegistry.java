@@ -31,6 +31,8 @@ public final class DriverRegistry implements CacheStorage {
      * another instance.
      */
     private static final long ORIGIN_RECHECK_NANOS = 10_000_000_000L;
+    /** On a store other instances write, without Redis: how long a remembered link is believed. */
+    static final java.time.Duration SHARED_LINK_TRUST = java.time.Duration.ofSeconds(10);
     private static final int MAX_REMEMBERED_REPOSITORIES = 10_000;
 
     private record KnownOrigin(Origin origin, long checkedNanos) {
@@ -64,7 +66,10 @@ public final class DriverRegistry implements CacheStorage {
     public DriverRegistry(StorageDriver driver, int maxManifestBytes, int descriptorCacheEntries, SharedDescriptors shared) {
         this.driver = driver;
         this.maxManifestBytes = maxManifestBytes;
-        this.descriptors = new DescriptorCache(descriptorCacheEntries, shared);
+        // A store other processes write (s3) without announced removals: links are re-checked after a few seconds.
+        boolean onlyThisProcess = driver.localRoot().isPresent() || driver.name().equals("inmemory");
+        this.descriptors = new DescriptorCache(descriptorCacheEntries, shared,
+                onlyThisProcess || shared.announcesRemovals() ? java.time.Duration.ZERO : SHARED_LINK_TRUST);
         this.uploadHashes = UploadHashes.forDriver(driver);
     }
 

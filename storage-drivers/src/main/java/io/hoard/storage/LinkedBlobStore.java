@@ -97,8 +97,8 @@ final class LinkedBlobStore implements BlobStore {
         if (stat(digest).isEmpty()) {
             throw unknown(digest);
         }
-        descriptors.unlinked(LinkKind.BLOB, name, digest);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.LayerLinkDir(name, digest)));
+        descriptors.unlinked(LinkKind.BLOB, name, digest); // after storage: see DriverManifestStore.delete
     }
 
     /** Makes content just stored ({@code size} bytes) visible in this repository; its size is known without a stat. */

@@ -100,4 +100,9 @@ public interface SharedDescriptors {
 
     /** Calls {@code listener} for every removal another instance announces. */
     void onInvalidation(Consumer<Invalidation> listener);
+
+    /** True when every instance announces its removals here, so memory may keep links for good. */
+    default boolean announcesRemovals() {
+        return false;
+    }
 }
