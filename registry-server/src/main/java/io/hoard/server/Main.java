@@ -28,8 +28,12 @@ public final class Main {
         if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help"))) {
             System.out.println("""
                     usage: hoard [serve|healthcheck] [config.yml] | hoard train
+                           hoard garbage-collect [--dry-run|-d] [--delete-untagged|-m] config.yml
                       serve       run the registry (the default command)
                       healthcheck ask the registry of this config on this machine for /v2/; exit 0 when healthy
+                      garbage-collect
+                                  delete blobs no manifest references (and with -m manifests no tag reaches),
+                                  as distribution's; run it while no registry writes to that storage
                       train       run a short workload on loopback and exit: with -XX:AOTCacheOutput (JDK 25+)
                                   it records the JVM's AOT cache that later starts use (scripts do this)
                       config.yml  distribution-compatible configuration; default: $REGISTRY_CONFIGURATION_PATH,
@@ -43,6 +47,18 @@ public final class Main {
                 System.exit(0);
             } catch (Exception e) {
                 fail("training failed: " + e);
+            }
+        }
+        if (!rest.isEmpty() && rest.get(0).equals("garbage-collect")) {
+            try {
+                GarbageCollect.Options options = GarbageCollect.Options.parse(rest.subList(1, rest.size()));
+                RegistryConfig config = loadConfig(options.config(), System.getenv());
+                Logging.configure(config.log());
+                System.exit(GarbageCollect.run(config, options, System.out));
+            } catch (ConfigException e) {
+                fail(String.valueOf(e.getMessage()));
+            } catch (RuntimeException e) {
+                fail("garbage collection failed: " + e.getMessage());
             }
         }
         boolean healthcheck = !rest.isEmpty() && rest.get(0).equals("healthcheck");

@@ -124,6 +124,11 @@ public final class DriverRegistry implements CacheStorage {
         return new Descriptor(digest, size, Descriptor.OCTET_STREAM);
     }
 
+    /** Content deleted from storage (garbage collection): forgotten here and, in a cluster, by every instance. */
+    public void forgetContent(Digest digest) {
+        descriptors.contentGone(digest);
+    }
+
     /** Kept in memory; storage is looked at again after a few seconds (another instance may have recorded it). */
     @Override
     public Origin origin(RepositoryName name) {

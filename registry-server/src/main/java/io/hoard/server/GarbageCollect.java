@@ -1,0 +1,63 @@
+package io.hoard.server;
+
+import io.hoard.config.ConfigException;
+import io.hoard.config.RegistryConfig;
+import io.hoard.storage.DriverRegistry;
+import io.hoard.storage.GarbageCollector;
+import io.hoard.storage.driver.StorageDriver;
+import io.hoard.storage.driver.StorageDrivers;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code hoard garbage-collect [--dry-run|-d] [--delete-untagged|-m] config.yml}: distribution's
+ * offline garbage collection on the storage of a configuration. Stop the registry (or make it
+ * read-only) first, as with distribution: a blob pushed during the run could be swept.
+ */
+final class GarbageCollect {
+    static final String USAGE = "usage: hoard garbage-collect [--dry-run|-d] [--delete-untagged|-m] config.yml";
+
+    private GarbageCollect() {
+    }
+
+    /** The flags and the config file from {@code args} (after the command); null config: the default. */
+    record Options(boolean dryRun, boolean deleteUntagged, String config) {
+        static Options parse(List<String> args) {
+            boolean dryRun = false;
+            boolean untagged = false;
+            String config = null;
+            for (String a : args) {
+                switch (a) {
+                    case "--dry-run", "-d" -> dryRun = true;
+                    case "--delete-untagged", "-m" -> untagged = true;
+                    default -> {
+                        if (a.startsWith("-") || config != null) {
+                            throw new ConfigException("unexpected argument '" + a + "' (" + USAGE + ")");
+                        }
+                        config = a;
+                    }
+                }
+            }
+            if (config == null) {
+                throw new ConfigException("garbage-collect needs the configuration file (" + USAGE + ")");
+            }
+            return new Options(dryRun, untagged, config);
+        }
+    }
+
+    /** Runs it and prints what was (or would be) deleted; the exit status. */
+    static int run(RegistryConfig config, Options options, PrintStream out) {
+        StorageDriver driver;
+        try {
+            driver = StorageDrivers.create(config.storage().driver(), config.storage().parameters());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(String.valueOf(e.getMessage()));
+        }
+        GarbageCollector.Report report = new GarbageCollector(driver, new DriverRegistry(driver))
+                .run(options.dryRun(), options.deleteUntagged(), out::println);
+        out.printf("%n%d blobs marked, %d blobs and %d manifests %s, %d bytes%n", report.blobsMarked(),
+                report.blobs().size(), report.manifests().size(), options.dryRun() ? "eligible for deletion" : "deleted",
+                report.bytes());
+        return 0;
+    }
+}
