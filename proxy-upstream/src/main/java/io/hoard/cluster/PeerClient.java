@@ -53,7 +53,12 @@ public final class PeerClient {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted asking peer " + peer);
         }
-        long size = response.headers().firstValueAsLong(SIZE_HEADER).orElse(-1);
+        long size;
+        try {
+            size = response.headers().firstValueAsLong(SIZE_HEADER).orElse(-1);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
         if (response.statusCode() != 200 || size < 0) {
             response.body().close();
             throw new IOException("peer " + peer + " answered " + response.statusCode() + " for the fill of " + digest);

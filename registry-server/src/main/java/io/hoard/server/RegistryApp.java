@@ -75,7 +75,7 @@ public final class RegistryApp implements AutoCloseable {
                     config.storage().blobDescriptorCacheSize(),
                     cluster != null ? cluster.descriptors() : io.hoard.storage.SharedDescriptors.NONE);
             HandlerSettings handlerSettings = new HandlerSettings(config.storage().deleteEnabled(), config.storage().readOnly(),
-                    config.catalog().maxEntries(), !config.storage().redirectDisabled());
+                    config.catalog().maxEntries(), !config.storage().redirectDisabled() && driver.offersRedirects());
             HttpConfig http = config.http();
             ServerSettings serverSettings = new ServerSettings(http.headers(), http.host(), http.relativeUrls(),
                     Duration.ofSeconds(60), !config.log().accessLogDisabled(), http.headTimeout(), http.maxConnections());

@@ -27,10 +27,6 @@ final class DescriptorCache {
     private final long linkTrustNanos;
 
     /** @param maxEntries how many sizes and how many links are remembered; 0 turns the cache off */
-    DescriptorCache(int maxEntries) {
-        this(maxEntries, SharedDescriptors.NONE, java.time.Duration.ZERO);
-    }
-
     /**
      * @param shared the tier behind memory, shared by the instances of a cluster
      * @param linkTrust how long a remembered link is believed without asking storage again: zero for

@@ -67,9 +67,8 @@ public final class DriverRegistry implements CacheStorage {
         this.driver = driver;
         this.maxManifestBytes = maxManifestBytes;
         // A store other processes write (s3) without announced removals: links are re-checked after a few seconds.
-        boolean onlyThisProcess = driver.localRoot().isPresent() || driver.name().equals("inmemory");
         this.descriptors = new DescriptorCache(descriptorCacheEntries, shared,
-                onlyThisProcess || shared.announcesRemovals() ? java.time.Duration.ZERO : SHARED_LINK_TRUST);
+                driver.sharedByProcesses() && !shared.announcesRemovals() ? SHARED_LINK_TRUST : java.time.Duration.ZERO);
         this.uploadHashes = UploadHashes.forDriver(driver);
     }
 

@@ -82,7 +82,12 @@ public final class GarbageCollector {
             driver.walk(blobs, (FileInfo f) -> {
                 if (!f.directory() && f.path().endsWith("/data")) {
                     String[] parts = f.path().split("/");
-                    Digest d = Digest.parse(parts[parts.length - 4] + ":" + parts[parts.length - 2]);
+                    Digest d;
+                    try {
+                        d = Digest.parse(parts[parts.length - 4] + ":" + parts[parts.length - 2]);
+                    } catch (RuntimeException notABlob) {
+                        return; // a stray file: not ours to judge
+                    }
                     if (!marked.contains(d)) {
                         blobsGone.add(d);
                         bytes[0] += f.size();

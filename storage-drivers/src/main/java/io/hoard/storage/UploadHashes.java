@@ -37,7 +37,6 @@ interface UploadHashes {
 
     /** Stores only this process writes keep states in memory; shared ones in the store. */
     static UploadHashes forDriver(io.hoard.storage.driver.StorageDriver driver) {
-        return driver.localRoot().isPresent() || driver.name().equals("inmemory") ? new InMemoryUploadHashes()
-                : new StoredUploadHashes(driver);
+        return driver.sharedByProcesses() ? new StoredUploadHashes(driver) : new InMemoryUploadHashes();
     }
 }

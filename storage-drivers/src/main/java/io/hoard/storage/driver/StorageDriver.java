@@ -141,6 +141,23 @@ public interface StorageDriver {
     }
 
     /**
+     * True when other processes write the same store at the same time (several instances on one
+     * bucket): what one process remembers may be changed by another, and state kept between
+     * requests must live in the store. False for the filesystem and in-memory drivers, which one
+     * process owns.
+     */
+    default boolean sharedByProcesses() {
+        return false;
+    }
+
+    /**
+     * True when {@link #redirectUrl} gives URLs, so that asking for one is worth a request's time.
+     */
+    default boolean offersRedirects() {
+        return false;
+    }
+
+    /**
      * The local directory this driver stores under, when it stores on a local filesystem: callers
      * put files beside the data there (spools that {@link #importFile} then renames into place,
      * generated TLS keys) and may send files with zero-copy I/O. Empty for remote storage.

@@ -99,6 +99,16 @@ public final class ValidatingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public boolean sharedByProcesses() {
+        return delegate.sharedByProcesses();
+    }
+
+    @Override
+    public boolean offersRedirects() {
+        return delegate.offersRedirects();
+    }
+
+    @Override
     public Optional<URI> redirectUrl(String path) throws IOException {
         return delegate.redirectUrl(file(path));
     }

@@ -280,6 +280,17 @@ public final class S3Driver implements StorageDriver {
         Files.deleteIfExists(source);
     }
 
+    /** A bucket is meant to be shared: several instances, or distribution beside Hoard. */
+    @Override
+    public boolean sharedByProcesses() {
+        return true;
+    }
+
+    @Override
+    public boolean offersRedirects() {
+        return true;
+    }
+
     @Override
     public Optional<URI> redirectUrl(String path) throws IOException {
         try {

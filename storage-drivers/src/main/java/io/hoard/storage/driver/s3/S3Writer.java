@@ -67,19 +67,11 @@ final class S3Writer implements FileWriter {
             return;
         }
         if (existing < S3Settings.MIN_PART) {
-            try (S3ReadChannel in = S3ReadChannel.open(driver, path, 0)) {
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-                while (in.read(buf) >= 0) {
-                    buf.flip();
-                    while (buf.hasRemaining()) {
-                        spool.write(buf);
-                    }
-                    buf.clear();
-                    if (in.position() >= in.size()) {
-                        break;
-                    }
-                }
+            ByteBuffer small = ByteBuffer.wrap(driver.getContent(path)); // under 5 MiB
+            while (small.hasRemaining()) {
+                spool.write(small);
             }
+            existing = spool.size();
         } else {
             startUpload();
             parts.addAll(driver.copier().copyParts(path, uploadId(), key, existing, 1));
