@@ -212,8 +212,9 @@ public final class ConfigLoader {
                     + " instance signs must verify on every other; set it to the same random string on all of them");
         }
         ClusterConfig cluster = cluster(root.section("cluster"));
+        AdminConfig admin = admin(root.section("admin"), auth);
         root.finish();
-        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis, cluster,
+        return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis, cluster, admin,
                 java.util.Collections.unmodifiableMap(ignored));
     }
 
@@ -236,6 +237,46 @@ public final class ConfigLoader {
             m.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static AdminConfig admin(Section s, Optional<AuthConfig> auth) {
+        List<String> users = s.strings("users");
+        s.finish();
+        if (!users.isEmpty() && auth.isEmpty()) {
+            throw s.error("users", null, "names htpasswd users, but there is no auth section: without auth the admin API "
+                    + "is open to loopback connections only; configure auth.htpasswd or remove admin.users");
+        }
+        return users.isEmpty() ? AdminConfig.DEFAULT : new AdminConfig(List.copyOf(users));
+    }
+
+    private static EvictionConfig eviction(Section s) {
+        if (!s.isPresent()) {
+            return EvictionConfig.NONE;
+        }
+        long maxSize = s.bytes("maxsize", 0);
+        long minFreeBytes = 0;
+        int minFreePercent = 0;
+        Optional<String> minFree = s.string("minfreedisk");
+        if (minFree.isPresent() && minFree.get().trim().endsWith("%")) {
+            String n = minFree.get().trim();
+            try {
+                minFreePercent = Integer.parseInt(n.substring(0, n.length() - 1).trim());
+            } catch (NumberFormatException e) {
+                minFreePercent = -1;
+            }
+            if (minFreePercent < 0 || minFreePercent >= 100) {
+                throw s.error("minfreedisk", null, "must be a percentage from 0% to 99% or a size in bytes, not '" + n + "'");
+            }
+        } else {
+            minFreeBytes = s.bytes("minfreedisk", 0);
+        }
+        Duration maxIdle = s.duration("maxidle", Duration.ZERO);
+        Duration interval = s.duration("interval", Duration.ofMinutes(10));
+        if (interval.isZero() || interval.isNegative()) {
+            throw s.error("interval", null, "must be more than 0");
+        }
+        s.finish();
+        return new EvictionConfig(maxSize, minFreeBytes, minFreePercent, maxIdle, interval);
     }
 
     private static ClusterConfig cluster(Section s) {
@@ -522,10 +563,13 @@ public final class ConfigLoader {
             throw s.error("maxblobsize", null, "must be more than 0");
         }
         boolean prefetch = s.bool("prefetch", false);
+        List<String> pins = s.strings("pins");
+        List<String> prewarm = s.strings("prewarm");
+        EvictionConfig eviction = eviction(s.section("eviction"));
         s.finish();
         return Optional.of(new ProxyConfig(List.copyOf(remotes), dynamic, ttl, connectTimeout, timeout,
                 List.copyOf(localNamespaces), allowedHosts.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
-                accessTtl, accessGrace, maxBlobSize, prefetch));
+                accessTtl, accessGrace, maxBlobSize, prefetch, List.copyOf(pins), eviction, List.copyOf(prewarm)));
     }
 
     /** {@code host}, {@code host:port}, {@code [v6]:port}, {@code *.domain}, with an optional port. */

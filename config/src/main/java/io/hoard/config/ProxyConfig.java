@@ -24,8 +24,19 @@ import java.util.List;
  * @param prefetch when an image manifest is fetched from a configured upstream, fetch the blobs it
  *        references too, one after another, before clients ask for them (off by default: it costs
  *        upstream bandwidth for manifests that are only inspected)
+ * @param pins {@code proxy.pins}: {@code repo}, {@code repo:tag} or {@code repo@digest} never evicted or collected
+ * @param eviction {@code proxy.eviction}: the cache's budget
+ * @param prewarm {@code proxy.prewarm}: images fetched at start and kept fresh (and pinned)
  */
 public record ProxyConfig(List<RemoteRegistry> remoteRegistries, boolean dynamic, Duration ttl, Duration connectTimeout,
         Duration timeout, List<String> localNamespaces, List<String> allowedHosts, Duration accessTtl, Duration accessGrace,
-        long maxBlobSize, boolean prefetch) {
+        long maxBlobSize, boolean prefetch, List<String> pins, EvictionConfig eviction, List<String> prewarm) {
+
+    /** Without pins, eviction or prewarming. */
+    public ProxyConfig(List<RemoteRegistry> remoteRegistries, boolean dynamic, Duration ttl, Duration connectTimeout,
+            Duration timeout, List<String> localNamespaces, List<String> allowedHosts, Duration accessTtl,
+            Duration accessGrace, long maxBlobSize, boolean prefetch) {
+        this(remoteRegistries, dynamic, ttl, connectTimeout, timeout, localNamespaces, allowedHosts, accessTtl, accessGrace,
+                maxBlobSize, prefetch, List.of(), EvictionConfig.NONE, List.of());
+    }
 }

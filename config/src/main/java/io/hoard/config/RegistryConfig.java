@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param ignoredKeys distribution keys present in the file that Hoard accepts so existing files keep
  *        working but does not act on (notifications, http.debug, ...), each with what Hoard does
  *        instead; the server names them in one warning at start
+ * @param admin who may call the admin API (Hoard)
  */
 public record RegistryConfig(
         String version,
@@ -22,5 +23,6 @@ public record RegistryConfig(
         CatalogConfig catalog,
         Optional<RedisConfig> redis,
         ClusterConfig cluster,
+        AdminConfig admin,
         Map<String, String> ignoredKeys) {
 }

@@ -42,7 +42,13 @@ public final class BlobFetcher {
     private final FillLeases leases;
     private final Function<URI, PeerSource> peers;
 
-    private record Running(BlobFill fill, Set<RepositoryName> linkInto) {
+    /**
+     * @param linkInto caches to link the blob into (marked as cached)
+     * @param stageInto repositories of admin copies to link it into, whose origin is left alone
+     * @param done completed when the fill has ended, committed or failed
+     */
+    private record Running(BlobFill fill, Set<RepositoryName> linkInto, Set<RepositoryName> stageInto,
+            java.util.concurrent.CompletableFuture<Void> done) {
     }
 
     /**
@@ -114,23 +120,46 @@ public final class BlobFetcher {
     }
 
     private BlobFill fetch(Digest digest, ProxyTarget target, boolean ahead) {
+        return start(digest, target, ahead, false).fill();
+    }
+
+    /**
+     * Fetches {@code digest} from {@code source} for an admin copy into {@code source.cacheName()}
+     * (joining a fill under way) and waits until it is stored and linked there; the repository's
+     * origin is left as the copy recorded it.
+     *
+     * @throws RegistryException when the fill failed (the message says why)
+     */
+    public void stage(Digest digest, ProxyTarget source) {
+        Running r = start(digest, source, false, true);
+        r.done().join();
+        if (r.fill().state() == BlobFill.State.FAILED || registry.statContent(digest).isEmpty()) {
+            RuntimeException failure = r.fill().failure();
+            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "fetching blob " + digest + " from "
+                    + source.upstream().name() + " failed" + (failure == null ? "" : ": " + failure.getMessage()));
+        }
+        registry.linkBlob(source.cacheName(), digest); // also when the fill was joined after it linked
+    }
+
+    private Running start(Digest digest, ProxyTarget target, boolean ahead, boolean staging) {
         while (true) {
             Running existing = running.get(digest);
             if (existing != null && existing.fill().state() != BlobFill.State.FAILED) {
-                existing.linkInto().add(target.cacheName());
+                (staging ? existing.stageInto() : existing.linkInto()).add(target.cacheName());
                 if (!ahead) {
                     metrics.coalesced.increment();
                 }
-                return existing.fill();
+                return existing;
             }
             Running mine;
             try {
                 mine = new Running(new BlobFill(digest, target, Files.createDirectories(spoolDir), stallTimeout, maxBlobSize),
-                        ConcurrentHashMap.newKeySet());
+                        ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
+                        new java.util.concurrent.CompletableFuture<>());
             } catch (IOException e) {
                 throw new RegistryException(ErrorCode.UNKNOWN, "cannot create a spool file in " + spoolDir + ": " + e, e);
             }
-            mine.linkInto().add(target.cacheName());
+            (staging ? mine.stageInto() : mine.linkInto()).add(target.cacheName());
             boolean won = existing == null ? running.putIfAbsent(digest, mine) == null : running.replace(digest, existing, mine);
             if (!won) {
                 mine.fill().deleteSpool();
@@ -138,7 +167,7 @@ public final class BlobFetcher {
             }
             (ahead ? metrics.prefetches : metrics.blobMisses).increment();
             Thread.ofVirtual().name("hoard-fill-" + digest.hex().substring(0, 12)).start(() -> complete(digest, mine));
-            return mine.fill();
+            return mine;
         }
     }
 
@@ -168,6 +197,7 @@ public final class BlobFetcher {
             }
             running.remove(digest, r);
             r.fill().deleteSpool();
+            r.done().complete(null);
         }
     }
 
@@ -216,6 +246,9 @@ public final class BlobFetcher {
     }
 
     private void linkEverywhere(Digest digest, Running r) {
+        for (RepositoryName name : r.stageInto()) {
+            registry.linkBlob(name, digest);
+        }
         for (RepositoryName name : r.linkInto()) {
             registry.linkBlob(name, digest);
             if (registry.origin(name) != Origin.CACHED) {

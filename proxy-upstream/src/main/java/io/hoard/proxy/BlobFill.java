@@ -76,6 +76,11 @@ final class BlobFill {
         return target;
     }
 
+    /** Why the fill failed, once it has. */
+    @Nullable RuntimeException failure() {
+        return failure;
+    }
+
     Path spool() {
         return spool;
     }

@@ -221,6 +221,11 @@ public final class ProxyRouter {
         return Optional.of(new ClientNamed(host, name, RepositoryName.of(hostDirectory(host) + "/" + name)));
     }
 
+    /** Whether {@code host} is one of Docker Hub's names. */
+    static boolean isDockerHub(String host) {
+        return DOCKER_HUB.contains(host.toLowerCase(Locale.ROOT));
+    }
+
     private int configuredIndex(String host) {
         for (int i = 0; i < remotes.size(); i++) {
             URI url = remotes.get(i).url();

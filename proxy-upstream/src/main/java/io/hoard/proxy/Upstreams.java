@@ -99,7 +99,8 @@ public final class Upstreams {
         }
     }
 
-    private static boolean isLoopback(String host) {
+    /** Registries on loopback speak plain HTTP, as docker and containerd assume too. */
+    static boolean isLoopback(String host) {
         String h = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']'))) : host.split(":")[0];
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
     }

@@ -8,17 +8,32 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * A username and password for an upstream, or anonymous. Never printed; {@link #cacheKey()} lets
- * tokens be cached per identity without keeping the password in the key.
+ * A username and password for an upstream, a bearer token someone else obtained (an admin copy's
+ * short-lived token), or anonymous. Never printed; {@link #cacheKey()} lets tokens be cached per
+ * identity without keeping the password in the key.
+ *
+ * @param token a bearer token sent as is with every request ("" for none)
  */
-public record Credentials(String username, String password) {
-    private static final Credentials ANONYMOUS = new Credentials("", "");
+public record Credentials(String username, String password, String token) {
+    private static final Credentials ANONYMOUS = new Credentials("", "", "");
     private static final SecretKeySpec KEY = randomKey();
 
     private static SecretKeySpec randomKey() {
         byte[] material = new byte[32];
         new java.security.SecureRandom().nextBytes(material);
         return new SecretKeySpec(material, "HmacSHA256");
+    }
+
+    public Credentials(String username, String password) {
+        this(username, password, "");
+    }
+
+    /** A bearer token to send as is: the upstream's token service is never asked. */
+    public static Credentials bearer(String token) {
+        if (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalArgumentException("a bearer token is printable ASCII without spaces");
+        }
+        return new Credentials("", "", token);
     }
 
     public static Credentials anonymous() {
@@ -44,7 +59,12 @@ public record Credentials(String username, String password) {
     }
 
     public boolean isAnonymous() {
-        return username.isEmpty();
+        return username.isEmpty() && token.isEmpty();
+    }
+
+    /** Whether these are a bearer token ({@link #bearer}) rather than a username and password. */
+    public boolean isToken() {
+        return !token.isEmpty();
     }
 
     /** The {@code Authorization} value for Basic authentication. */
@@ -64,7 +84,7 @@ public record Credentials(String username, String password) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(KEY);
-            return HexFormat.of().formatHex(mac.doFinal((username + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal((username + "\0" + password + "\0" + token).getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -72,6 +92,6 @@ public record Credentials(String username, String password) {
 
     @Override
     public String toString() {
-        return isAnonymous() ? "anonymous" : "user " + username;
+        return isToken() ? "a bearer token" : isAnonymous() ? "anonymous" : "user " + username;
     }
 }

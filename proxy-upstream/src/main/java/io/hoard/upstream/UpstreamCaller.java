@@ -58,7 +58,7 @@ final class UpstreamCaller {
         }
         String scope = scope(repository);
         Challenge c = endpoint.challenge();
-        if (c != null && c.isBearer() && endpoint.tokens().cached(c, scope, credentials) == null) {
+        if (c != null && c.isBearer() && !credentials.isToken() && endpoint.tokens().cached(c, scope, credentials) == null) {
             return Optional.empty(); // let the full client fetch (and cache) the token
         }
         Transport.Response r = null;
@@ -117,7 +117,7 @@ final class UpstreamCaller {
             try {
                 Transport.Response r = follow(method, endpoint.base().resolve(path), scope, accept, range);
                 recordRateLimit(r);
-                if (r.status() == 401 && !refreshed) {
+                if (r.status() == 401 && !refreshed && !credentials.isToken()) {
                     refreshed = true;
                     r.close();
                     authenticate(r, scope);
@@ -239,6 +239,9 @@ final class UpstreamCaller {
     }
 
     private @Nullable String authorization(String scope) {
+        if (credentials.isToken()) {
+            return "Bearer " + credentials.token();
+        }
         Challenge c = endpoint.challenge();
         if (c == null) {
             return null;

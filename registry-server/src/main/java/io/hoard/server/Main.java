@@ -29,6 +29,7 @@ public final class Main {
             System.out.println("""
                     usage: hoard [serve|healthcheck] [config.yml] | hoard train
                            hoard garbage-collect [--dry-run|-d] [--delete-untagged|-m] config.yml
+                           hoard copy|pin|unpin|pins ...   (the admin API; hoard copy --help)
                       serve       run the registry (the default command)
                       healthcheck ask the registry of this config on this machine for /v2/; exit 0 when healthy
                       garbage-collect
@@ -47,6 +48,19 @@ public final class Main {
                 System.exit(0);
             } catch (Exception e) {
                 fail("training failed: " + e);
+            }
+        }
+        if (!rest.isEmpty() && java.util.Set.of("copy", "pin", "unpin", "pins").contains(rest.get(0))) {
+            List<String> args1 = rest.subList(1, rest.size());
+            if (args1.contains("--help") || args1.contains("-h")) {
+                System.out.println(io.hoard.server.admin.AdminClient.USAGE);
+                System.exit(0);
+            }
+            try {
+                System.exit(io.hoard.server.admin.AdminClient.run(rest.get(0), args1, System.getenv(), System.in, System.out,
+                        System.err));
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage() + "\n" + io.hoard.server.admin.AdminClient.USAGE);
             }
         }
         if (!rest.isEmpty() && rest.get(0).equals("garbage-collect")) {

@@ -23,7 +23,14 @@ import io.hoard.server.http.InFlight;
 import io.hoard.server.http.ServerSettings;
 import io.hoard.server.tls.TlsContexts;
 import io.hoard.config.ProxyConfig;
+import io.hoard.model.RepositoryName;
 import io.hoard.proxy.BlobFetcher;
+import io.hoard.proxy.ImageCopier;
+import io.hoard.server.admin.AdminAccess;
+import io.hoard.server.admin.AdminApi;
+import io.hoard.storage.Pin;
+import io.hoard.storage.PinStore;
+import io.hoard.storage.Pins;
 import io.hoard.proxy.ProxyMetrics;
 import io.hoard.proxy.ProxyRepositories;
 import io.hoard.proxy.ProxyResolver;
@@ -51,6 +58,11 @@ import org.slf4j.LoggerFactory;
 /** The composition root: turns a {@link RegistryConfig} into a running registry. The only place with wiring. */
 public final class RegistryApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryApp.class);
+
+    /** Without a proxy section: the timeouts and size limit of admin copies from other registries. */
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(15);
+    private static final long DEFAULT_MAX_BLOB_SIZE = 32L << 30;
 
     private final RegistryConfig config;
     private final StorageDriver driver;
@@ -84,22 +96,34 @@ public final class RegistryApp implements AutoCloseable {
                             http.host(), http.port())
                     : null;
             AccessControl access = accessControl(config, clock);
-            ProxyMetrics metrics = config.proxy().isPresent() ? new ProxyMetrics() : null;
-            this.proxyMetrics = metrics;
-            BlobFetcher fetcher = null;
+            ProxyMetrics metrics = new ProxyMetrics();
+            this.proxyMetrics = config.proxy().isPresent() ? metrics : null;
+            ProxyConfig proxy = config.proxy().orElse(null);
+            Duration upstreamTimeout = proxy != null ? proxy.timeout() : DEFAULT_UPSTREAM_TIMEOUT;
+            long maxBlobSize = proxy != null ? proxy.maxBlobSize() : DEFAULT_MAX_BLOB_SIZE;
+            // Also without a proxy section: admin copies fetch from other registries through it.
+            BlobFetcher fetcher = cluster == null
+                    ? new BlobFetcher(registry, spoolDirectory(), upstreamTimeout, maxBlobSize, metrics)
+                    : new BlobFetcher(registry, spoolDirectory(), upstreamTimeout, maxBlobSize, metrics,
+                            cluster.leases(), cluster.peerSources());
             RepositoryResolver resolver = RepositoryResolver.local(registry);
-            if (metrics != null) {
-                ProxyConfig proxy = config.proxy().orElseThrow();
-                fetcher = cluster == null
-                        ? new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics)
-                        : new BlobFetcher(registry, spoolDirectory(), proxy.timeout(), proxy.maxBlobSize(), metrics,
-                                cluster.leases(), cluster.peerSources());
-                resolver = proxyResolver(registry, proxy, fetcher, metrics, clock);
+            ProxyRouter router = null;
+            if (proxy != null) {
+                router = new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry));
+                resolver = new ProxyResolver(router, new Upstreams(proxy, clock), new ProxyRepositories(registry, fetcher,
+                        metrics, clock, proxy.timeout(), proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
             }
+            java.util.function.Function<String, RepositoryName> storedName = storedNames(router);
+            Pins pins = new Pins(new PinStore(driver), configuredPins(proxy, storedName), clock);
+            ImageCopier copier = new ImageCopier(registry, fetcher, resolver, router,
+                    proxy != null ? proxy.remoteRegistries() : java.util.List.of(),
+                    proxy != null ? proxy.connectTimeout() : DEFAULT_CONNECT_TIMEOUT, upstreamTimeout, clock);
+            AdminApi admin = new AdminApi(new AdminAccess(access, config.admin().users()), copier, resolver, pins, storedName,
+                    config.storage().readOnly(), AdminApi.Maintenance.NONE);
             Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
                     new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
                     new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
-                    new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher));
+                    new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher), admin);
             RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
             InetSocketAddress address = http.bindHost().isEmpty()
                     ? new InetSocketAddress(http.port())
@@ -132,15 +156,30 @@ public final class RegistryApp implements AutoCloseable {
         return new RegistryApp(config, clock);
     }
 
-    /**
-     * The pull-through cache: routing, upstreams, the single fill per blob, and the stores that
-     * decorate the registry's repositories.
-     */
-    private static ProxyResolver proxyResolver(DriverRegistry registry, ProxyConfig proxy, BlobFetcher fetcher,
-            ProxyMetrics metrics, Clock clock) {
-        return new ProxyResolver(new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry)), new Upstreams(proxy, clock),
-                new ProxyRepositories(registry, fetcher, metrics, clock, proxy.timeout(),
-                        proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
+    /** The repository a name as clients spell it is stored under: the cache's name for it, with a proxy section. */
+    private static java.util.function.Function<String, RepositoryName> storedNames(@Nullable ProxyRouter router) {
+        if (router == null) {
+            return RepositoryName::of;
+        }
+        return name -> router.route(name, null, false).cacheName();
+    }
+
+    /** {@code proxy.pins}, checked: a pin that does not parse stops the start with its key named. */
+    private static java.util.List<Pin> configuredPins(@Nullable ProxyConfig proxy,
+            java.util.function.Function<String, RepositoryName> storedName) {
+        if (proxy == null) {
+            return java.util.List.of();
+        }
+        java.util.List<Pin> pins = new java.util.ArrayList<>();
+        for (String text : proxy.pins()) {
+            try {
+                pins.add(Pin.parse(text, storedName));
+            } catch (io.hoard.model.RegistryException e) {
+                throw new ConfigException("proxy.pins: '" + text + "' is not a pin (repository, repository:tag or "
+                        + "repository@digest): " + e.getMessage());
+            }
+        }
+        return pins;
     }
 
     /** Where the other instances of a cluster reach this one (known once the server listens). */

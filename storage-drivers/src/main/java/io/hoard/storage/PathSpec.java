@@ -18,6 +18,7 @@ import io.hoard.model.RepositoryName;
  *     _uploads/&lt;id&gt;/data, _uploads/&lt;id&gt;/startedat          upload session in progress
  *     _referrers/&lt;alg&gt;/&lt;subject hex&gt;/&lt;alg&gt;/&lt;hex&gt;/link      (Hoard) manifest whose subject is that digest
  *     _hoard/local, _hoard/cached                             (Hoard) where the repository's content comes from
+ *   _hoard/pins/&lt;sha256 of the pin&gt;                           (Hoard) a pin made through the admin API
  * </pre>
  *
  * Links hold the digest as text ({@code sha256:...}).
@@ -25,6 +26,8 @@ import io.hoard.model.RepositoryName;
 sealed interface PathSpec {
     String ROOT = "/docker/registry/v2";
     String REPOSITORIES = ROOT + "/repositories";
+    /** (Hoard) pins made through the admin API: one file each. */
+    String PINS = ROOT + "/_hoard/pins";
 
     record BlobData(Digest digest) implements PathSpec {
     }
@@ -81,6 +84,10 @@ sealed interface PathSpec {
     record ReferrerLink(RepositoryName name, Digest subject, Digest referrer) implements PathSpec {
     }
 
+    /** (Hoard) one stored pin, named by the SHA-256 of its text. */
+    record PinFile(String hex) implements PathSpec {
+    }
+
     static String pathFor(PathSpec spec) {
         return switch (spec) {
             case BlobData(Digest d) -> "%s/blobs/%s/%s/%s/data".formatted(ROOT, d.algorithm().id(), d.hex().substring(0, 2), d.hex());
@@ -105,6 +112,7 @@ sealed interface PathSpec {
             case ReferrersDir(RepositoryName n, Digest s) -> "%s/_referrers/%s".formatted(repo(n), digestDir(s));
             case ReferrerLink(RepositoryName n, Digest s, Digest r) ->
                     "%s/_referrers/%s/%s/link".formatted(repo(n), digestDir(s), digestDir(r));
+            case PinFile(String hex) -> PINS + "/" + hex;
         };
     }
 

@@ -178,7 +178,11 @@ public final class AccessControl {
         return new Denial(new RegistryException(code, detail), challenge);
     }
 
-    private Optional<String> basicUser(String authorization) {
+    /** The htpasswd user of valid {@code Authorization: Basic} credentials (the admin API takes only those). */
+    public Optional<String> basicUser(@Nullable String authorization) {
+        if (authorization == null || !startsWithIgnoreCase(authorization, "Basic ")) {
+            return Optional.empty();
+        }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);

@@ -5,5 +5,6 @@ package io.hoard.server.handlers;
  * {@link RegistryDispatcher}.
  */
 public record Handlers(CatalogHandler catalog, TagsHandler tags, ManifestHandler manifests, BlobHandler blobs,
-        UploadHandler uploads, ReferrersHandler referrers, PeerFillHandler peerFills) {
+        UploadHandler uploads, ReferrersHandler referrers, PeerFillHandler peerFills,
+        io.hoard.server.admin.AdminApi admin) {
 }

@@ -28,6 +28,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final UploadHandler uploads;
     private final ReferrersHandler referrers;
     private final PeerFillHandler peerFills;
+    private final io.hoard.server.admin.AdminApi admin;
     private final @Nullable AccessControl access;
 
     /**
@@ -46,6 +47,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
         this.uploads = handlers.uploads();
         this.referrers = handlers.referrers();
         this.peerFills = handlers.peerFills();
+        this.admin = handlers.admin();
     }
 
     @Override
@@ -56,6 +58,10 @@ public final class RegistryDispatcher implements RequestDispatcher {
         }
         if (route instanceof Route.PeerFill(String digest)) {
             peerFills.handle(exchange, digest); // signed by another instance, never a client's credentials
+            return;
+        }
+        if (route instanceof Route.Admin(String path)) {
+            admin.handle(exchange, path); // its own callers: admin.users, or loopback
             return;
         }
         if (access != null) {
@@ -80,6 +86,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.Referrers(String name, String digest) -> referrers.get(exchange, repository(exchange, name, false), digest);
             case Route.Token() -> throw new IllegalStateException("answered above");
             case Route.PeerFill(String digest) -> throw new IllegalStateException("answered above");
+            case Route.Admin(String path) -> throw new IllegalStateException("answered above");
         }
     }
 
@@ -149,6 +156,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.Base() -> null;
             case Route.Token() -> null;
             case Route.PeerFill(String digest) -> null;
+            case Route.Admin(String path) -> null;
             case Route.Catalog() -> AccessControl.Resource.catalog();
             case Route.TagsList(String name) -> AccessControl.Resource.repository(name, action);
             case Route.Manifest(String name, String ref) -> AccessControl.Resource.repository(name, action);

@@ -98,6 +98,12 @@ public final class Exchange {
         return request.headers().getAll(name);
     }
 
+    /** Whether the connection comes from a loopback address (the socket's, never a forwarded header). */
+    public boolean fromLoopback() {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                && a.getAddress().isLoopbackAddress();
+    }
+
     public RequestBody body() {
         return body;
     }
@@ -177,6 +183,47 @@ public final class Exchange {
                     e.getMessage());
             status = 499;
             ctx.close().addListener(f -> onDone.accept(this));
+        }
+    }
+
+    /**
+     * Starts a chunked response of JSON lines ({@code application/x-ndjson}) for work that reports
+     * as it goes; the caller sends lines and then ends it.
+     */
+    public JsonLines respondJsonLines(int status, Map<String, String> headers) {
+        HttpHeaders h = responseHeaders(headers);
+        h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson");
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        begin(status, 0);
+        ctx.writeAndFlush(Responses.head(HttpResponseStatus.valueOf(status), h));
+        return new JsonLines();
+    }
+
+    /** A response of JSON lines under way: each {@link #send} goes out at once. */
+    public final class JsonLines {
+        private boolean ended;
+
+        private JsonLines() {
+        }
+
+        /** Sends one line; false when the client has gone (the work may go on). */
+        public synchronized boolean send(Object value) {
+            if (ended || !ctx.channel().isActive()) {
+                return false;
+            }
+            byte[] line = Responses.json(value);
+            io.netty.buffer.ByteBuf buf = ctx.alloc().buffer(line.length + 1).writeBytes(line).writeByte('\n');
+            bytes += line.length + 1;
+            ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(buf));
+            return true;
+        }
+
+        /** Ends the response. */
+        public synchronized void end() {
+            if (!ended) {
+                ended = true;
+                done(ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT));
+            }
         }
     }
 

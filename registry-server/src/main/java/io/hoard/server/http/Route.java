@@ -66,6 +66,13 @@ public sealed interface Route {
         }
     }
 
+    /** The admin API: {@code /hoard/api/v1/<path>}, {@code path} still percent-encoded. */
+    record Admin(String path) implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE);
+        }
+    }
+
     /** Hoard's token endpoint, served when {@code auth.htpasswd.anonymouspull} is on. */
     record Token() implements Route {
         public Set<HttpMethod> methods() {

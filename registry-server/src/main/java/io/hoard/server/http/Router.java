@@ -20,6 +20,8 @@ import java.util.Optional;
  */
 public final class Router {
     private static final String PEER_FILLS = io.hoard.cluster.PeerClient.ROUTE;
+    /** The admin API's prefix. */
+    public static final String ADMIN = "/hoard/api/v1/";
     private Router() {
     }
 
@@ -35,6 +37,9 @@ public final class Router {
         }
         if (rawPath.equals("/auth/token")) {
             return Optional.of(new Route.Token());
+        }
+        if (rawPath.startsWith(ADMIN)) {
+            return Optional.of(new Route.Admin(rawPath.substring(ADMIN.length())));
         }
         if (rawPath.startsWith(PEER_FILLS) && rawPath.indexOf('/', PEER_FILLS.length()) < 0) {
             return Optional.of(new Route.PeerFill(segment(rawPath.substring(PEER_FILLS.length()), ErrorCode.DIGEST_INVALID,
@@ -81,7 +86,7 @@ public final class Router {
     }
 
     /** One path segment, percent-decoded; never contains a slash. */
-    static String segment(String raw, ErrorCode code, String what) {
+    public static String segment(String raw, ErrorCode code, String what) {
         if (raw.indexOf('%') < 0) {
             return raw;
         }

@@ -127,12 +127,21 @@ public final class TokenIssuer implements AutoCloseable {
         }
     }
 
+    /** A token for {@code user} granting {@code scope} ({@code repository:<name>:pull}), valid for {@code ttl}. */
+    public String mint(String user, String scope, java.time.Duration ttl) throws Exception {
+        return jwt(new Credentials(user, "-"), scope, ttl.toSeconds());
+    }
+
     private String jwt(Credentials who, String scope) throws Exception {
+        return jwt(who, scope, 300);
+    }
+
+    private String jwt(Credentials who, String scope, long ttlSeconds) throws Exception {
         ObjectNode header = JSON.createObjectNode().put("typ", "JWT").put("alg", "RS256");
         header.putArray("x5c").add(certificateDer);
         long now = Instant.now().getEpochSecond();
         ObjectNode claims = JSON.createObjectNode().put("iss", ISSUER).put("sub", who.username()).put("aud", SERVICE)
-                .put("exp", now + 300).put("nbf", now - 10).put("iat", now).put("jti", UUID.randomUUID().toString());
+                .put("exp", now + ttlSeconds).put("nbf", now - 10).put("iat", now).put("jti", UUID.randomUUID().toString());
         ArrayNode access = claims.putArray("access");
         String[] parts = scope.split(":");
         if (!who.isAnonymous() && parts.length == 3 && parts[0].equals("repository")) {

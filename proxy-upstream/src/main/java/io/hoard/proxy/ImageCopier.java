@@ -1,0 +1,328 @@
+package io.hoard.proxy;
+
+import io.hoard.config.RemoteRegistry;
+import io.hoard.model.Descriptor;
+import io.hoard.model.Digest;
+import io.hoard.model.ErrorCode;
+import io.hoard.model.MediaTypes;
+import io.hoard.model.Reference;
+import io.hoard.model.RegistryException;
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.Access;
+import io.hoard.storage.CacheStorage;
+import io.hoard.storage.Manifest;
+import io.hoard.storage.ManifestParser;
+import io.hoard.storage.Repository;
+import io.hoard.storage.RepositoryResolver;
+import io.hoard.upstream.AddressPolicy;
+import io.hoard.upstream.Credentials;
+import io.hoard.upstream.RegistryClient;
+import io.hoard.upstream.UpstreamEndpoint;
+import io.hoard.upstream.UpstreamException;
+import io.hoard.upstream.UpstreamManifest;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Copies (stages) an image into a local repository and tag: the manifest or index with all its
+ * children, configs and layers. Blobs the store already holds, under any repository, are linked
+ * (mounted), the others fetched once through the {@link BlobFetcher} (joining a fill under way).
+ *
+ * <p>Sources: a local repository (or a cache of a configured upstream, read through the cache as
+ * a pull would), a configured upstream named by its host, or any registry. Credentials given with
+ * a copy reach the upstream through an endpoint made for that copy alone, so no token obtained
+ * with them outlives it; they are never stored or logged.
+ */
+public final class ImageCopier {
+    /** Blobs fetched at the same time, as docker does. */
+    private static final int PARALLEL_FETCHES = 4;
+    private static final int MAX_INDEX_DEPTH = 4;
+
+    /**
+     * What a copy did.
+     *
+     * @param tag the tag the copy was stored under, or null (a source by digest, no tag given)
+     */
+    public record Result(Digest digest, String mediaType, @Nullable String tag, int blobsFetched, long bytesFetched,
+            int blobsReused, long bytesReused) {
+    }
+
+    /** Told about each blob as it is done. */
+    public interface Progress {
+        void blob(Descriptor blob, boolean fetched, int done, int total, long bytesDone, long bytesTotal);
+
+        Progress NONE = (blob, fetched, done, total, bytesDone, bytesTotal) -> {
+        };
+    }
+
+    /** Where an image is read from: its manifests and, for a remote one, the upstream to fetch blobs from. */
+    private record Source(String description, ManifestSource manifests, @Nullable ProxyTarget upstream) {
+    }
+
+    private interface ManifestSource {
+        Manifest get(Reference reference);
+    }
+
+    private final CacheStorage storage;
+    private final BlobFetcher fetcher;
+    private final RepositoryResolver resolver;
+    private final @Nullable ProxyRouter router;
+    private final List<RemoteRegistry> remotes;
+    private final Duration connectTimeout;
+    private final Duration timeout;
+    private final Clock clock;
+
+    /**
+     * @param router the cache's routing, or null for a plain registry (hosts are then always reached directly)
+     * @param remotes {@code proxy.remoteregistries}, in the router's order
+     */
+    public ImageCopier(CacheStorage storage, BlobFetcher fetcher, RepositoryResolver resolver, @Nullable ProxyRouter router,
+            List<RemoteRegistry> remotes, Duration connectTimeout, Duration timeout, Clock clock) {
+        this.storage = storage;
+        this.fetcher = fetcher;
+        this.resolver = resolver;
+        this.router = router;
+        this.remotes = List.copyOf(remotes);
+        this.connectTimeout = connectTimeout;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /**
+     * Copies {@code source} ({@code [host/]repository[:tag|@digest]}) into {@code target}, tagged
+     * {@code tag} (or, when null, under the source's tag; a source by digest is then stored untagged).
+     *
+     * @param credentials for the source's registry, used for this copy only; null: a configured
+     *        upstream's own, or anonymous
+     * @param target the local repository, already claimed for writing
+     * @throws RegistryException {@code MANIFEST_UNKNOWN}, {@code DENIED}, {@code UNAVAILABLE}, ... saying what failed
+     */
+    public Result copy(String source, @Nullable Credentials credentials, Repository target, @Nullable String tag,
+            Progress progress) {
+        SourceName name = SourceName.parse(source);
+        Source from = open(name, credentials, target.name());
+        Manifest root = from.manifests().get(name.reference());
+        LinkedHashMap<Digest, Manifest> manifests = new LinkedHashMap<>(); // children before their index
+        LinkedHashMap<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        collect(from, root, manifests, blobs, 0);
+        Counts counts = copyBlobs(from, target.name(), new ArrayList<>(blobs.values()), progress);
+        for (Manifest m : manifests.values()) {
+            target.manifests().put(m.content(), m.mediaType(), m.digest().algorithm());
+        }
+        String newTag = tag != null ? tag : name.reference() instanceof Reference.Tag t ? t.name() : null;
+        if (newTag != null) {
+            target.tags().tag(newTag, root.digest());
+        }
+        return new Result(root.digest(), root.mediaType(), newTag, counts.fetched.get(), counts.bytesFetched.get(),
+                counts.reused.get(), counts.bytesReused.get());
+    }
+
+    /** A copy source's parts: the registry host (null: this registry), repository and reference. */
+    record SourceName(@Nullable String host, String repository, Reference reference) {
+        static SourceName parse(String source) {
+            String s = source.trim();
+            Reference reference;
+            int at = s.indexOf('@');
+            if (at >= 0) {
+                reference = new Reference.ByDigest(Digest.parse(s.substring(at + 1)));
+                s = s.substring(0, at);
+            } else {
+                int colon = s.lastIndexOf(':');
+                reference = new Reference.Tag(colon > s.lastIndexOf('/') ? s.substring(colon + 1) : "latest");
+                s = colon > s.lastIndexOf('/') ? s.substring(0, colon) : s;
+            }
+            int slash = s.indexOf('/');
+            String first = slash > 0 ? s.substring(0, slash).toLowerCase(Locale.ROOT) : "";
+            if (slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"))) {
+                String repository = s.substring(slash + 1);
+                RepositoryName.of(repository); // validates
+                return new SourceName(first, repository, reference);
+            }
+            RepositoryName.of(s);
+            return new SourceName(null, s, reference);
+        }
+
+        String full() {
+            return host == null ? repository : host + "/" + repository;
+        }
+    }
+
+    private Source open(SourceName name, @Nullable Credentials credentials, RepositoryName target) {
+        if (name.host() == null || (credentials == null && configuredRoute(name).isPresent())) {
+            // This registry's own repository, or a cache of a configured upstream: read as a pull would.
+            Repository repo = resolver.resolve(name.full(), new Access(false, null, null));
+            ProxyTarget upstream = repo instanceof ProxyRepository p
+                    ? new ProxyTarget(p.target().upstream(), p.target().remoteName(), target, p.target().ttl(), null)
+                    : null;
+            return new Source(name.full(), reference -> fromRepository(repo, reference, name), upstream);
+        }
+        Credentials given = credentials == null ? Credentials.anonymous() : credentials;
+        Optional<ProxyRouter.Configured> configured = configuredRoute(name);
+        UpstreamEndpoint endpoint;
+        String remoteName;
+        if (configured.isPresent()) {
+            RemoteRegistry remote = remotes.get(configured.get().upstream());
+            endpoint = UpstreamEndpoint.create(new RemoteRegistry(remote.url(), Optional.empty(), Optional.empty(),
+                    remote.ttl(), remote.insecure(), remote.caFile()), connectTimeout, timeout, clock);
+            remoteName = configured.get().remoteName();
+        } else {
+            boolean hub = ProxyRouter.isDockerHub(name.host());
+            String host = hub ? ProxyRouter.DOCKER_HUB_API : name.host();
+            endpoint = UpstreamEndpoint.dynamic(URI.create((Upstreams.isLoopback(host) ? "http" : "https") + "://" + host),
+                    AddressPolicy.open(), connectTimeout, timeout, clock);
+            remoteName = hub ? ProxyRouter.hubName(name.repository()) : name.repository();
+        }
+        ProxyTarget upstream = new ProxyTarget(new RegistryClient(endpoint, given), remoteName, target, Duration.ZERO, null);
+        return new Source(name.full(), reference -> fromUpstream(upstream, reference), upstream);
+    }
+
+    private Optional<ProxyRouter.Configured> configuredRoute(SourceName name) {
+        if (router == null || name.host() == null) {
+            return Optional.empty();
+        }
+        try {
+            return router.route(name.full(), null, false) instanceof ProxyRouter.Configured c ? Optional.of(c) : Optional.empty();
+        } catch (RegistryException notRouted) {
+            return Optional.empty();
+        }
+    }
+
+    private static Manifest fromRepository(Repository repo, Reference reference, SourceName name) {
+        Digest digest = switch (reference) {
+            case Reference.ByDigest d -> d.digest();
+            case Reference.Tag t -> repo.tags().get(t.name()).orElseThrow(() -> new RegistryException(
+                    ErrorCode.MANIFEST_UNKNOWN, "the source " + name.full() + " has no tag " + t.name()));
+        };
+        return repo.manifests().get(digest).orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "the source " + name.full() + " has no manifest " + digest));
+    }
+
+    private Manifest fromUpstream(ProxyTarget upstream, Reference reference) {
+        String what = upstream.remoteName() + (reference instanceof Reference.ByDigest ? "@" : ":") + reference
+                + " on " + upstream.upstream().name();
+        Optional<UpstreamManifest> fetched;
+        try {
+            fetched = upstream.upstream().getManifest(upstream.remoteName(), reference.toString(), storage.maxManifestBytes());
+        } catch (UpstreamException e) {
+            throw switch (e.kind()) {
+                case UNAUTHORIZED -> new RegistryException(ErrorCode.DENIED, "the source registry refused access to "
+                        + what + ": " + e.getMessage());
+                case PROTOCOL -> new RegistryException(ErrorCode.MANIFEST_INVALID, "cannot read " + what + ": "
+                        + e.getMessage());
+                default -> new RegistryException(ErrorCode.UNAVAILABLE, "cannot read " + what + ": " + e.getMessage());
+            };
+        }
+        UpstreamManifest m = fetched.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "the source registry has no manifest " + what));
+        if (reference instanceof Reference.ByDigest d && !Digest.of(d.digest().algorithm(), m.content()).equals(d.digest())) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "the source registry sent a manifest that does not "
+                    + "match " + d.digest() + " for " + what);
+        }
+        return new Manifest(m.content(), m.mediaType(), m.digest(), null);
+    }
+
+    /** Gathers the manifests (children first) and the blobs of {@code m}. */
+    private void collect(Source from, Manifest m, Map<Digest, Manifest> manifests, Map<Digest, Descriptor> blobs, int depth) {
+        if (manifests.containsKey(m.digest())) {
+            return;
+        }
+        if (MediaTypes.isIndex(m.mediaType())) {
+            if (depth >= MAX_INDEX_DEPTH) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "indexes nested deeper than " + MAX_INDEX_DEPTH
+                        + " levels in " + from.description());
+            }
+            for (ManifestParser.IndexEntry entry : ManifestParser.indexEntries(m.content())) {
+                collect(from, from.manifests().get(new Reference.ByDigest(entry.descriptor().digest())), manifests, blobs,
+                        depth + 1);
+            }
+        } else {
+            for (Descriptor blob : ManifestParser.referencedBlobs(m)) {
+                blobs.putIfAbsent(blob.digest(), blob);
+            }
+        }
+        manifests.put(m.digest(), m);
+    }
+
+    private static final class Counts {
+        final AtomicInteger fetched = new AtomicInteger();
+        final AtomicLong bytesFetched = new AtomicLong();
+        final AtomicInteger reused = new AtomicInteger();
+        final AtomicLong bytesReused = new AtomicLong();
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicLong bytesDone = new AtomicLong();
+    }
+
+    /** Links what the store holds, fetches the rest ({@value #PARALLEL_FETCHES} at a time). */
+    private Counts copyBlobs(Source from, RepositoryName target, List<Descriptor> blobs, Progress progress) {
+        Counts counts = new Counts();
+        long total = blobs.stream().mapToLong(Descriptor::size).sum();
+        List<Descriptor> missing = new ArrayList<>();
+        for (Descriptor blob : blobs) {
+            if (storage.linkBlob(target, blob.digest()).isPresent()) {
+                counts.reused.incrementAndGet();
+                counts.bytesReused.addAndGet(blob.size());
+                progress.blob(blob, false, counts.done.incrementAndGet(), blobs.size(), counts.bytesDone.addAndGet(blob.size()),
+                        total);
+            } else {
+                missing.add(blob);
+            }
+        }
+        if (missing.isEmpty()) {
+            return counts;
+        }
+        ProxyTarget upstream = from.upstream();
+        if (upstream == null) {
+            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "the source " + from.description() + " lacks blob "
+                    + missing.get(0).digest() + " that its manifest references");
+        }
+        Semaphore slots = new Semaphore(PARALLEL_FETCHES);
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("hoard-copy-", 0).factory())) {
+            List<Future<?>> fetches = new ArrayList<>();
+            for (Descriptor blob : missing) {
+                fetches.add(pool.submit(() -> {
+                    slots.acquire();
+                    try {
+                        fetcher.stage(blob.digest(), upstream);
+                    } finally {
+                        slots.release();
+                    }
+                    counts.fetched.incrementAndGet();
+                    counts.bytesFetched.addAndGet(blob.size());
+                    progress.blob(blob, true, counts.done.incrementAndGet(), blobs.size(),
+                            counts.bytesDone.addAndGet(blob.size()), total);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fetches) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    fetches.forEach(other -> other.cancel(true));
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    throw cause instanceof RuntimeException r ? r
+                            : new RegistryException(ErrorCode.UNKNOWN, "copying a blob failed: " + cause, cause);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(ErrorCode.UNAVAILABLE, "the copy was interrupted");
+        }
+        return counts;
+    }
+
+}
