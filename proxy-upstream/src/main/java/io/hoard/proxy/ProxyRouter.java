@@ -222,7 +222,7 @@ public final class ProxyRouter {
     }
 
     /** Whether {@code host} is one of Docker Hub's names. */
-    static boolean isDockerHub(String host) {
+    public static boolean isDockerHub(String host) {
         return DOCKER_HUB.contains(host.toLowerCase(Locale.ROOT));
     }
 

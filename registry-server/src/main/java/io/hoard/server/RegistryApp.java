@@ -161,7 +161,13 @@ public final class RegistryApp implements AutoCloseable {
         if (router == null) {
             return RepositoryName::of;
         }
-        return name -> router.route(name, null, false).cacheName();
+        return name -> {
+            int slash = name.indexOf('/');
+            if (slash > 0 && ProxyRouter.isDockerHub(name.substring(0, slash))) {
+                return router.route(name.substring(slash + 1), "docker.io", false).cacheName();
+            }
+            return router.route(name, null, false).cacheName();
+        };
     }
 
     /** {@code proxy.pins}, checked: a pin that does not parse stops the start with its key named. */

@@ -197,7 +197,8 @@ public final class AdminClient {
         String message;
         try {
             JsonNode error = Json.MAPPER.readTree(body).path("errors").path(0);
-            message = error.path("code").asText() + ": " + error.path("message").asText();
+            message = error.path("code").asText() + ": " + (error.path("detail").isTextual()
+                    ? error.path("detail").asText() : error.path("message").asText());
         } catch (IOException | RuntimeException e) {
             message = new String(body, StandardCharsets.UTF_8);
         }
