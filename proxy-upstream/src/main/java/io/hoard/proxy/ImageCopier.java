@@ -132,6 +132,39 @@ public final class ImageCopier {
                 counts.reused.get(), counts.bytesReused.get());
     }
 
+    /**
+     * Brings {@code image} ({@code [host/]repository[:tag|@digest]} as a client pulls it) into the
+     * cache, as a pull would but ahead of one ({@code proxy.prewarm}): the tag is revalidated when
+     * its TTL has passed, and every manifest and blob it references is fetched unless stored.
+     *
+     * @return the blobs fetched
+     */
+    public int warm(String image) {
+        SourceName name = SourceName.parse(image);
+        Repository repo = resolver.resolve(name.full(), new Access(false, null, null));
+        Source from = new Source(name.full(), reference -> fromRepository(repo, reference, name), null);
+        LinkedHashMap<Digest, Manifest> manifests = new LinkedHashMap<>();
+        LinkedHashMap<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        collect(from, from.manifests().get(name.reference()), manifests, blobs, 0);
+        int fetched = 0;
+        for (Descriptor blob : blobs.values()) {
+            if (repo.blobs().stat(blob.digest()).isPresent() && storage.statContent(blob.digest()).isPresent()) {
+                continue;
+            }
+            try (io.hoard.storage.BlobContent content = repo.blobs().open(blob.digest(), 0)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64 * 1024);
+                while (content.channel().read(buffer.clear()) >= 0) {
+                    // draining it is what fills the cache
+                }
+                fetched++;
+            } catch (java.io.IOException e) {
+                throw new RegistryException(ErrorCode.UNAVAILABLE, "fetching " + blob.digest() + " of " + image + " failed: "
+                        + e.getMessage());
+            }
+        }
+        return fetched;
+    }
+
     /** A copy source's parts: the registry host (null: this registry), repository and reference. */
     record SourceName(@Nullable String host, String repository, Reference reference) {
         static SourceName parse(String source) {

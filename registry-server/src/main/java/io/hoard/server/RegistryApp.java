@@ -75,6 +75,7 @@ public final class RegistryApp implements AutoCloseable {
     private final @Nullable ProxyMetrics proxyMetrics;
     private java.nio.channels.@Nullable FileChannel spoolLock;
     private final @Nullable Cluster cluster;
+    private @Nullable CacheUpkeep upkeep;
     private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
@@ -118,11 +119,14 @@ public final class RegistryApp implements AutoCloseable {
             ImageCopier copier = new ImageCopier(registry, fetcher, resolver, router,
                     proxy != null ? proxy.remoteRegistries() : java.util.List.of(),
                     proxy != null ? proxy.connectTimeout() : DEFAULT_CONNECT_TIMEOUT, upstreamTimeout, clock);
+            CacheUpkeep upkeep = new CacheUpkeep(registry, proxy, pins, copier, clock);
+            this.upkeep = upkeep;
             AdminApi admin = new AdminApi(new AdminAccess(access, config.admin().users()), copier, resolver, pins, storedName,
-                    config.storage().readOnly(), AdminApi.Maintenance.NONE);
+                    config.storage().readOnly(), upkeep);
             Handlers handlers = new Handlers(new CatalogHandler(registry, resolver, handlerSettings.catalogMaxEntries()),
-                    new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes()),
-                    new BlobHandler(handlerSettings), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
+                    new TagsHandler(), new ManifestHandler(handlerSettings, registry.maxManifestBytes(),
+                            upkeep.accessTimes()),
+                    new BlobHandler(handlerSettings, upkeep.blobUse()), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
                     new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher), admin);
             RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
             InetSocketAddress address = http.bindHost().isEmpty()
@@ -131,6 +135,9 @@ public final class RegistryApp implements AutoCloseable {
             this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                     inFlight));
             schedulePurging(registry, config.storage().uploadPurging(), clock);
+            if (!config.storage().readOnly()) {
+                upkeep.schedule(maintenance);
+            }
             if (!config.ignoredKeys().isEmpty()) {
                 LOG.warn("config keys accepted for compatibility with distribution but not acted on: {}",
                         config.ignoredKeys().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
@@ -177,11 +184,13 @@ public final class RegistryApp implements AutoCloseable {
             return java.util.List.of();
         }
         java.util.List<Pin> pins = new java.util.ArrayList<>();
-        for (String text : proxy.pins()) {
+        java.util.List<String> all = new java.util.ArrayList<>(proxy.pins());
+        all.addAll(proxy.prewarm()); // what is kept fresh is kept
+        for (String text : all) {
             try {
                 pins.add(Pin.parse(text, storedName));
             } catch (io.hoard.model.RegistryException e) {
-                throw new ConfigException("proxy.pins: '" + text + "' is not a pin (repository, repository:tag or "
+                throw new ConfigException("proxy.pins or proxy.prewarm: '" + text + "' is not an image (repository, repository:tag or "
                         + "repository@digest): " + e.getMessage());
             }
         }
@@ -226,6 +235,9 @@ public final class RegistryApp implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         maintenance.shutdownNow();
+        if (upkeep != null) {
+            upkeep.flush();
+        }
         server.shutdown(Duration.ofSeconds(1));
         workers.shutdownNow();
         if (cluster != null) {

@@ -23,6 +23,9 @@ final class DescriptorCache {
     private final ConcurrentHashMap<Digest, Long> sizes = new ConcurrentHashMap<>();
     /** Each link with the time (nanoTime) it was learned. */
     private final ConcurrentHashMap<Link, Long> links = new ConcurrentHashMap<>();
+    /** Digests linked or stored while a sweep runs: it must spare them. */
+    private volatile java.util.@org.jspecify.annotations.Nullable Set<Digest> sweepWatch;
+    private volatile @org.jspecify.annotations.Nullable Thread sweeper;
     /** How long a remembered link is trusted; {@code Long.MAX_VALUE}: until this process removes it. */
     private final long linkTrustNanos;
 
@@ -62,6 +65,7 @@ final class DescriptorCache {
 
     /** Storage said so: kept in memory and in the shared tier. */
     void size(Digest digest, long size) {
+        watch(digest);
         keepSize(digest, size);
         shared.size(digest, size);
     }
@@ -91,8 +95,35 @@ final class DescriptorCache {
         return remote;
     }
 
+    /**
+     * Starts recording the digests this process links or stores (or finds linked) until
+     * {@link #endSweepWatch}: a sweep that decided from an earlier listing spares them.
+     */
+    void beginSweepWatch() {
+        sweeper = Thread.currentThread();
+        sweepWatch = ConcurrentHashMap.newKeySet();
+    }
+
+    /** Whether {@code digest} was linked or stored since {@link #beginSweepWatch}. */
+    boolean touchedDuringSweep(Digest digest) {
+        java.util.Set<Digest> watch = sweepWatch;
+        return watch != null && watch.contains(digest);
+    }
+
+    void endSweepWatch() {
+        sweepWatch = null;
+    }
+
+    private void watch(Digest digest) {
+        java.util.Set<Digest> watch = sweepWatch;
+        if (watch != null && Thread.currentThread() != sweeper) { // the sweep's own lookups do not count
+            watch.add(digest);
+        }
+    }
+
     /** Storage said so (or this process just wrote the link). */
     void linked(LinkKind kind, RepositoryName repository, Digest digest) {
+        watch(digest);
         remember(new Link(kind, repository, digest));
         shared.linked(kind, repository, digest);
     }

@@ -123,6 +123,14 @@ public final class DriverRegistry implements CacheStorage {
         return new Descriptor(digest, size, Descriptor.OCTET_STREAM);
     }
 
+    StorageDriver driver() {
+        return driver;
+    }
+
+    DescriptorCache descriptors() {
+        return descriptors;
+    }
+
     /** Content deleted from storage (garbage collection): forgotten here and, in a cluster, by every instance. */
     public void forgetContent(Digest digest) {
         descriptors.contentGone(digest);

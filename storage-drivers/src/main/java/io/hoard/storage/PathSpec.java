@@ -18,6 +18,7 @@ import io.hoard.model.RepositoryName;
  *     _uploads/&lt;id&gt;/data, _uploads/&lt;id&gt;/startedat          upload session in progress
  *     _referrers/&lt;alg&gt;/&lt;subject hex&gt;/&lt;alg&gt;/&lt;hex&gt;/link      (Hoard) manifest whose subject is that digest
  *     _hoard/local, _hoard/cached                             (Hoard) where the repository's content comes from
+ *     _hoard/access/&lt;alg&gt;/&lt;hex&gt;                              (Hoard) when the manifest was last pulled (mtime)
  *   _hoard/pins/&lt;sha256 of the pin&gt;                           (Hoard) a pin made through the admin API
  * </pre>
  *
@@ -84,6 +85,10 @@ sealed interface PathSpec {
     record ReferrerLink(RepositoryName name, Digest subject, Digest referrer) implements PathSpec {
     }
 
+    /** (Hoard) when a manifest was last pulled from the repository: the marker's modification time. */
+    record AccessMarker(RepositoryName name, Digest digest) implements PathSpec {
+    }
+
     /** (Hoard) one stored pin, named by the SHA-256 of its text. */
     record PinFile(String hex) implements PathSpec {
     }
@@ -113,6 +118,7 @@ sealed interface PathSpec {
             case ReferrerLink(RepositoryName n, Digest s, Digest r) ->
                     "%s/_referrers/%s/%s/link".formatted(repo(n), digestDir(s), digestDir(r));
             case PinFile(String hex) -> PINS + "/" + hex;
+            case AccessMarker(RepositoryName n, Digest d) -> "%s/_hoard/access/%s".formatted(repo(n), digestDir(d));
         };
     }
 

@@ -17,9 +17,12 @@ import org.jspecify.annotations.Nullable;
 /** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
 public final class BlobHandler {
     private final HandlerSettings settings;
+    private final io.hoard.storage.BlobUse inUse;
 
-    public BlobHandler(HandlerSettings settings) {
+    /** @param inUse where streams in progress are recorded, so that eviction leaves their blobs alone */
+    public BlobHandler(HandlerSettings settings, io.hoard.storage.BlobUse inUse) {
         this.settings = settings;
+        this.inUse = inUse;
     }
 
     void handle(Exchange exchange, Repository repo, String digestText) throws IOException {
@@ -40,10 +43,19 @@ public final class BlobHandler {
         }
         // A GET opens the blob straight away (one lookup, and for a cache miss no upstream HEAD
         // before the fetch); only a HEAD asks for the descriptor alone.
-        BlobContent content = exchange.isHead() ? null : repo.blobs().open(digest, 0);
-        Descriptor blob = content != null ? content.descriptor() : repo.blobs().stat(digest).orElseThrow(
-                () -> new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
-        respond(exchange, digest, blob, content);
+        if (exchange.isHead()) {
+            Descriptor blob = repo.blobs().stat(digest).orElseThrow(
+                    () -> new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name));
+            respond(exchange, digest, blob, null);
+            return;
+        }
+        inUse.acquire(digest);
+        try {
+            BlobContent content = repo.blobs().open(digest, 0);
+            respond(exchange, digest, content.descriptor(), content);
+        } finally {
+            inUse.release(digest);
+        }
     }
 
     /**

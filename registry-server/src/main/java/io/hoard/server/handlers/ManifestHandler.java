@@ -23,10 +23,13 @@ public final class ManifestHandler {
 
     private final HandlerSettings settings;
     private final int maxManifestBytes;
+    private final io.hoard.storage.AccessTimes accessTimes;
 
-    public ManifestHandler(HandlerSettings settings, int maxManifestBytes) {
+    /** @param accessTimes where pulls are recorded, for eviction's least-recently-used order */
+    public ManifestHandler(HandlerSettings settings, int maxManifestBytes, io.hoard.storage.AccessTimes accessTimes) {
         this.settings = settings;
         this.maxManifestBytes = maxManifestBytes;
+        this.accessTimes = accessTimes;
     }
 
     void handle(Exchange exchange, Repository repo, String referenceText) throws ClientGoneException {
@@ -56,7 +59,7 @@ public final class ManifestHandler {
                     ErrorCode.MANIFEST_UNKNOWN, "manifest %s:%s is %s, which the request's Accept header (%s) does not allow"
                             .formatted(repo.name(), reference, find(repo, reference).mediaType(), String.join(", ", accepted))));
         }
-        respond(exchange, manifest);
+        respond(exchange, repo, manifest);
     }
 
     /**
@@ -79,11 +82,12 @@ public final class ManifestHandler {
         if (manifest.isEmpty() || !accepts(accepted(exchange), manifest.get().mediaType())) {
             return false;
         }
-        respond(exchange, manifest.get());
+        respond(exchange, repo, manifest.get());
         return true;
     }
 
-    private static void respond(Exchange exchange, Manifest manifest) {
+    private void respond(Exchange exchange, Repository repo, Manifest manifest) {
+        accessTimes.touch(repo.name(), manifest.digest());
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Docker-Content-Digest", manifest.digest().toString());
         headers.put("ETag", "\"" + manifest.digest() + "\"");

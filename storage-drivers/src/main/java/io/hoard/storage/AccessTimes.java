@@ -1,0 +1,88 @@
+package io.hoard.storage;
+
+import static io.hoard.storage.PathSpec.pathFor;
+
+import io.hoard.model.Digest;
+import io.hoard.model.RepositoryName;
+import io.hoard.storage.driver.StorageDriver;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When each manifest was last pulled, for eviction's least-recently-used order. A pull only puts
+ * the time in memory; {@link #flush} (every few seconds, from the maintenance thread) writes one
+ * small marker per manifest pulled since the last flush ({@code _hoard/access/<alg>/<hex>} in the
+ * repository), whose modification time every instance on the store reads when it lists the
+ * repository. So a hot manifest costs one write per flush interval, not one per pull.
+ */
+public final class AccessTimes {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessTimes.class);
+    /** Remembered recent pulls beyond this many are dropped (their markers are written already). */
+    private static final int MAX_RECENT = 100_000;
+
+    /** A pulled manifest. */
+    public record Key(RepositoryName repository, Digest digest) {
+    }
+
+    /** For a registry without a cache: nothing is recorded. */
+    public static final AccessTimes NONE = new AccessTimes(null, Clock.systemUTC());
+
+    private final @org.jspecify.annotations.Nullable StorageDriver driver;
+    private final Clock clock;
+    private final ConcurrentHashMap<Key, Instant> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Instant> recent = new ConcurrentHashMap<>();
+
+    /** Pulls of {@code registry}'s manifests, recorded in its store. */
+    public static AccessTimes of(DriverRegistry registry, Clock clock) {
+        return new AccessTimes(registry.driver(), clock);
+    }
+
+    AccessTimes(@org.jspecify.annotations.Nullable StorageDriver driver, Clock clock) {
+        this.driver = driver;
+        this.clock = clock;
+    }
+
+    /** A pull of {@code digest} from {@code repository}: memory only, callable on an event loop. */
+    public void touch(RepositoryName repository, Digest digest) {
+        if (driver == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        Key key = new Key(repository, digest);
+        pending.put(key, now);
+        if (recent.size() >= MAX_RECENT) {
+            recent.clear();
+        }
+        recent.put(key, now);
+    }
+
+    /** The last pull this process has seen (written to the store or not). */
+    Optional<Instant> recent(RepositoryName repository, Digest digest) {
+        return Optional.ofNullable(recent.get(new Key(repository, digest)));
+    }
+
+    /** Writes the markers of the manifests pulled since the last flush; failures are retried at the next. */
+    public void flush() {
+        if (driver == null || pending.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Key, Instant> e : Map.copyOf(pending).entrySet()) {
+            Key key = e.getKey();
+            try {
+                driver.putContent(pathFor(new PathSpec.AccessMarker(key.repository(), key.digest())),
+                        Long.toString(e.getValue().toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
+                pending.remove(key, e.getValue());
+            } catch (java.io.IOException | RuntimeException failure) {
+                LOG.warn("recording the last pull of {}@{} failed (retried at the next flush): {}", key.repository(),
+                        key.digest(), failure.getMessage());
+                return;
+            }
+        }
+    }
+}
