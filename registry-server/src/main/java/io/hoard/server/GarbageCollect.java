@@ -53,7 +53,13 @@ final class GarbageCollect {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(String.valueOf(e.getMessage()));
         }
-        GarbageCollector.Report report = new GarbageCollector(driver, new DriverRegistry(driver))
+        DriverRegistry registry = new DriverRegistry(driver);
+        io.hoard.proxy.ProxyRouter router = config.proxy().map(p -> new io.hoard.proxy.ProxyRouter(p,
+                io.hoard.proxy.ProxyRouter.RepositoryState.of(registry))).orElse(null);
+        java.util.Set<io.hoard.storage.Pin> pins = new java.util.HashSet<>(ConfiguredPins.of(config.proxy().orElse(null),
+                ConfiguredPins.storedNames(router)));
+        new io.hoard.storage.PinStore(driver).list().forEach(p -> pins.add(p.pin()));
+        GarbageCollector.Report report = new GarbageCollector(driver, registry, pins)
                 .run(options.dryRun(), options.deleteUntagged(), out::println);
         out.printf("%n%d blobs marked, %d blobs and %d manifests %s, %d bytes%n", report.blobsMarked(),
                 report.blobs().size(), report.manifests().size(), options.dryRun() ? "eligible for deletion" : "deleted",

@@ -114,8 +114,8 @@ public final class RegistryApp implements AutoCloseable {
                 resolver = new ProxyResolver(router, new Upstreams(proxy, clock), new ProxyRepositories(registry, fetcher,
                         metrics, clock, proxy.timeout(), proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
             }
-            java.util.function.Function<String, RepositoryName> storedName = storedNames(router);
-            Pins pins = new Pins(new PinStore(driver), configuredPins(proxy, storedName), clock);
+            java.util.function.Function<String, RepositoryName> storedName = ConfiguredPins.storedNames(router);
+            Pins pins = new Pins(new PinStore(driver), ConfiguredPins.of(proxy, storedName), clock);
             ImageCopier copier = new ImageCopier(registry, fetcher, resolver, router,
                     proxy != null ? proxy.remoteRegistries() : java.util.List.of(),
                     proxy != null ? proxy.connectTimeout() : DEFAULT_CONNECT_TIMEOUT, upstreamTimeout, clock);
@@ -161,40 +161,6 @@ public final class RegistryApp implements AutoCloseable {
     /** Starts a registry that tells time by {@code clock} (tag TTLs, access confirmations, tokens). */
     public static RegistryApp start(RegistryConfig config, Clock clock) throws Exception {
         return new RegistryApp(config, clock);
-    }
-
-    /** The repository a name as clients spell it is stored under: the cache's name for it, with a proxy section. */
-    private static java.util.function.Function<String, RepositoryName> storedNames(@Nullable ProxyRouter router) {
-        if (router == null) {
-            return RepositoryName::of;
-        }
-        return name -> {
-            int slash = name.indexOf('/');
-            if (slash > 0 && ProxyRouter.isDockerHub(name.substring(0, slash))) {
-                return router.route(name.substring(slash + 1), "docker.io", false).cacheName();
-            }
-            return router.route(name, null, false).cacheName();
-        };
-    }
-
-    /** {@code proxy.pins}, checked: a pin that does not parse stops the start with its key named. */
-    private static java.util.List<Pin> configuredPins(@Nullable ProxyConfig proxy,
-            java.util.function.Function<String, RepositoryName> storedName) {
-        if (proxy == null) {
-            return java.util.List.of();
-        }
-        java.util.List<Pin> pins = new java.util.ArrayList<>();
-        java.util.List<String> all = new java.util.ArrayList<>(proxy.pins());
-        all.addAll(proxy.prewarm()); // what is kept fresh is kept
-        for (String text : all) {
-            try {
-                pins.add(Pin.parse(text, storedName));
-            } catch (io.hoard.model.RegistryException e) {
-                throw new ConfigException("proxy.pins or proxy.prewarm: '" + text + "' is not an image (repository, repository:tag or "
-                        + "repository@digest): " + e.getMessage());
-            }
-        }
-        return pins;
     }
 
     /** Where the other instances of a cluster reach this one (known once the server listens). */

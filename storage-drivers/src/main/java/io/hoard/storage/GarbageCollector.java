@@ -37,10 +37,17 @@ public final class GarbageCollector {
 
     private final StorageDriver driver;
     private final DriverRegistry registry;
+    private final Set<Pin> pins;
 
     public GarbageCollector(StorageDriver driver, DriverRegistry registry) {
+        this(driver, registry, Set.of());
+    }
+
+    /** @param pins what {@code deleteUntagged} keeps even without a tag */
+    public GarbageCollector(StorageDriver driver, DriverRegistry registry, Set<Pin> pins) {
         this.driver = driver;
         this.registry = registry;
+        this.pins = Set.copyOf(pins);
     }
 
     /** Runs mark and sweep; {@code progress} gets one line per decision. */
@@ -54,7 +61,8 @@ public final class GarbageCollector {
             for (Digest d : revisions(name)) {
                 repo.manifests().get(d).ifPresent(m -> manifests.put(d, m));
             }
-            Set<Digest> keep = deleteUntagged ? reachable(repo, manifests) : manifests.keySet();
+            Set<Digest> keep = deleteUntagged ? reachable(repo, manifests, pinned(name, manifests.keySet()))
+                    : manifests.keySet();
             for (Manifest m : manifests.values()) {
                 if (!keep.contains(m.digest())) {
                     progress.accept(repositoryName + ": manifest eligible for deletion: " + m.digest());
@@ -123,9 +131,28 @@ public final class GarbageCollector {
         return digests;
     }
 
-    /** What a tag reaches: tagged manifests, the children of kept indexes, the referrers of kept manifests. */
-    private static Set<Digest> reachable(Repository repo, Map<Digest, Manifest> manifests) {
-        Set<Digest> keep = new LinkedHashSet<>();
+    /** The manifests of {@code name} that pins name by digest, or all of them for a whole-repository pin. */
+    private Set<Digest> pinned(RepositoryName name, Set<Digest> all) {
+        Set<Digest> kept = new HashSet<>();
+        for (Pin pin : pins) {
+            if (pin.repository().equals(name)) {
+                if (pin.wholeRepository()) {
+                    return all;
+                }
+                if (pin.digest() != null) {
+                    kept.add(pin.digest());
+                }
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * What a tag (or a pin) reaches: tagged and pinned manifests, the children of kept indexes, the
+     * referrers of kept manifests.
+     */
+    private static Set<Digest> reachable(Repository repo, Map<Digest, Manifest> manifests, Set<Digest> pinned) {
+        Set<Digest> keep = new LinkedHashSet<>(pinned);
         for (String tag : repo.tags().list()) {
             repo.tags().get(tag).ifPresent(keep::add);
         }

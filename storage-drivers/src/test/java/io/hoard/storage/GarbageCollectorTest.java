@@ -93,4 +93,15 @@ final class GarbageCollectorTest {
         assertThat(r.manifests().get(child)).as("the child of a tagged index").isPresent();
         assertThat(after.statContent(Digest.sha256("child layer".getBytes(UTF_8)))).isPresent();
     }
+
+    @Test
+    void deleteUntaggedKeepsWhatAPinNamesByDigest() {
+        Digest pinned = image("{\"p\":1}", "pinned layer");
+        Digest loose = image("{\"l\":1}", "loose layer");
+        GarbageCollector.Report report = new GarbageCollector(driver, registry,
+                java.util.Set.of(new Pin(RepositoryName.of("team/app"), null, pinned))).run(false, true, l -> { });
+        assertThat(report.manifests()).containsExactly("team/app@" + loose);
+        assertThat(stored(Digest.sha256("pinned layer".getBytes(UTF_8)))).isTrue();
+        assertThat(stored(Digest.sha256("loose layer".getBytes(UTF_8)))).isFalse();
+    }
 }
