@@ -4,14 +4,13 @@ import io.hoard.config.RemoteRegistry;
 import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
-import io.hoard.model.MediaTypes;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
 import io.hoard.storage.Access;
 import io.hoard.storage.CacheStorage;
+import io.hoard.storage.ImageGraph;
 import io.hoard.storage.Manifest;
-import io.hoard.storage.ManifestParser;
 import io.hoard.storage.Repository;
 import io.hoard.storage.RepositoryResolver;
 import io.hoard.upstream.AddressPolicy;
@@ -24,10 +23,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +48,6 @@ import org.jspecify.annotations.Nullable;
 public final class ImageCopier {
     /** Blobs fetched at the same time, as docker does. */
     private static final int PARALLEL_FETCHES = 4;
-    private static final int MAX_INDEX_DEPTH = 4;
 
     /**
      * What a copy did.
@@ -116,12 +112,10 @@ public final class ImageCopier {
             Progress progress) {
         SourceName name = SourceName.parse(source);
         Source from = open(name, credentials, target.name());
-        Manifest root = from.manifests().get(name.reference());
-        LinkedHashMap<Digest, Manifest> manifests = new LinkedHashMap<>(); // children before their index
-        LinkedHashMap<Digest, Descriptor> blobs = new LinkedHashMap<>();
-        collect(from, root, manifests, blobs, 0);
-        Counts counts = copyBlobs(from, target.name(), new ArrayList<>(blobs.values()), progress);
-        for (Manifest m : manifests.values()) {
+        ImageGraph image = graph(from, from.manifests().get(name.reference()));
+        Manifest root = image.root();
+        Counts counts = copyBlobs(from, target.name(), image.blobs(), progress);
+        for (Manifest m : image.manifests()) {
             target.manifests().put(m.content(), m.mediaType(), m.digest().algorithm());
         }
         String newTag = tag != null ? tag : name.reference() instanceof Reference.Tag t ? t.name() : null;
@@ -143,11 +137,8 @@ public final class ImageCopier {
         SourceName name = SourceName.parse(image);
         Repository repo = resolver.resolve(name.full(), new Access(false, null, null));
         Source from = new Source(name.full(), reference -> fromRepository(repo, reference, name), null);
-        LinkedHashMap<Digest, Manifest> manifests = new LinkedHashMap<>();
-        LinkedHashMap<Digest, Descriptor> blobs = new LinkedHashMap<>();
-        collect(from, from.manifests().get(name.reference()), manifests, blobs, 0);
         int fetched = 0;
-        for (Descriptor blob : blobs.values()) {
+        for (Descriptor blob : graph(from, from.manifests().get(name.reference())).blobs()) {
             if (repo.blobs().stat(blob.digest()).isPresent() && storage.statContent(blob.digest()).isPresent()) {
                 continue;
             }
@@ -269,26 +260,9 @@ public final class ImageCopier {
         return new Manifest(m.content(), m.mediaType(), m.digest(), null);
     }
 
-    /** Gathers the manifests (children first) and the blobs of {@code m}. */
-    private void collect(Source from, Manifest m, Map<Digest, Manifest> manifests, Map<Digest, Descriptor> blobs, int depth) {
-        if (manifests.containsKey(m.digest())) {
-            return;
-        }
-        if (MediaTypes.isIndex(m.mediaType())) {
-            if (depth >= MAX_INDEX_DEPTH) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "indexes nested deeper than " + MAX_INDEX_DEPTH
-                        + " levels in " + from.description());
-            }
-            for (ManifestParser.IndexEntry entry : ManifestParser.indexEntries(m.content())) {
-                collect(from, from.manifests().get(new Reference.ByDigest(entry.descriptor().digest())), manifests, blobs,
-                        depth + 1);
-            }
-        } else {
-            for (Descriptor blob : ManifestParser.referencedBlobs(m)) {
-                blobs.putIfAbsent(blob.digest(), blob);
-            }
-        }
-        manifests.put(m.digest(), m);
+    /** The image's manifests (children first) and blobs, the children read from {@code from}. */
+    private static ImageGraph graph(Source from, Manifest root) {
+        return ImageGraph.of(root, child -> from.manifests().get(new Reference.ByDigest(child)));
     }
 
     private static final class Counts {

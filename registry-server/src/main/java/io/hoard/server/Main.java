@@ -30,6 +30,8 @@ public final class Main {
                     usage: hoard [serve|healthcheck] [config.yml] | hoard train
                            hoard garbage-collect [--dry-run|-d] [--delete-untagged|-m] config.yml
                            hoard copy|pin|unpin|pins ...   (the admin API; hoard copy --help)
+                           hoard export [--config config.yml] REPO:TAG... -o file.tar
+                           hoard import [--config config.yml] file.tar[.gz] [--repository R]
                       serve       run the registry (the default command)
                       healthcheck ask the registry of this config on this machine for /v2/; exit 0 when healthy
                       garbage-collect
@@ -61,6 +63,16 @@ public final class Main {
                         System.err));
             } catch (IllegalArgumentException e) {
                 fail(e.getMessage() + "\n" + io.hoard.server.admin.AdminClient.USAGE);
+            }
+        }
+        if (!rest.isEmpty() && (rest.get(0).equals("export") || rest.get(0).equals("import"))) {
+            try {
+                System.exit(ArchiveCommands.run(rest.get(0), rest.subList(1, rest.size()), System.getenv(), System.out,
+                        System.err));
+            } catch (ConfigException e) {
+                fail(String.valueOf(e.getMessage()));
+            } catch (RuntimeException e) {
+                fail(rest.get(0) + " failed: " + e.getMessage());
             }
         }
         if (!rest.isEmpty() && rest.get(0).equals("garbage-collect")) {
