@@ -183,6 +183,46 @@ final class ClusterTest {
     }
 
     @Test
+    void evictionOnOneInstanceSparesWhatAnotherIsPullingAndTheOtherRefillsAfter() throws Exception {
+        String name = "evict-" + (++bucket);
+        s3.createBucket(name);
+        byte[] layer = randomBytes(200_000, 31);
+        byte[] manifest = upstream.pushImage("library/evicted", "1", layer);
+        List<TestRegistry> pair = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                pair.add(TestRegistry.withHttp("  secret: one-secret-for-the-cluster\n", "storage:\n"
+                        + TestRegistry.s3Section(s3, name) + "  redirect:\n    disable: true\n"
+                        + "  cache:\n    blobdescriptor: redis\n"
+                        + "redis:\n  addr: " + redis.addr() + "\n"
+                        + "proxy:\n  remoteurl: " + relay.url() + "\n  eviction:\n    maxsize: 1KiB\n    interval: 1h\n"));
+            }
+            TestRegistry a = pair.get(0);
+            TestRegistry b = pair.get(1);
+            Digest layerDigest = Digest.sha256(layer);
+            assertThat(b.get("/v2/library/evicted/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(manifest);
+            assertThat(Digest.sha256(b.get("/v2/library/evicted/blobs/" + layerDigest).body())).isEqualTo(layerDigest);
+            a.clock.advance(java.time.Duration.ofSeconds(1)); // b pulled a moment ago, by a's clock too
+
+            HttpResponse<byte[]> spared = a.send(a.request("/hoard/api/v1/maintenance/eviction")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertThat(spared.statusCode()).isEqualTo(200);
+            assertThat(TestRegistry.json(spared).path("manifestsDeleted")).as("b's pull is seen through the store").isEmpty();
+
+            a.clock.advance(java.time.Duration.ofHours(1));
+            HttpResponse<byte[]> evicted = a.send(a.request("/hoard/api/v1/maintenance/eviction")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertThat(TestRegistry.json(evicted).path("manifestsDeleted").toString()).contains("library/evicted@");
+            relay.resetCounts();
+            assertThat(b.get("/v2/library/evicted/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(manifest);
+            assertThat(Digest.sha256(b.get("/v2/library/evicted/blobs/" + layerDigest).body())).isEqualTo(layerDigest);
+            assertThat(relay.count("GET /v2/library/evicted/blobs/" + layerDigest)).as("b fetched it again").isEqualTo(1);
+        } finally {
+            pair.forEach(TestRegistry::close);
+        }
+    }
+
+    @Test
     void aDeleteOnOneInstanceIsSeenByTheOthersEvenWithoutSharedDescriptors() throws Exception {
         String name = "deletes-" + (++bucket);
         s3.createBucket(name);

@@ -15,16 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When each manifest was last pulled, for eviction's least-recently-used order. A pull only puts
- * the time in memory; {@link #flush} (every few seconds, from the maintenance thread) writes one
- * small marker per manifest pulled since the last flush ({@code _hoard/access/<alg>/<hex>} in the
- * repository), whose modification time every instance on the store reads when it lists the
- * repository. So a hot manifest costs one write per flush interval, not one per pull.
+ * When each manifest was last pulled, for eviction's least-recently-used order, in one small
+ * marker per manifest ({@code _hoard/access/<alg>/<hex>} in the repository) whose modification time
+ * every instance on the store reads when it lists the repository. The first pull of a manifest
+ * after a quiet spell writes its marker at once (on its own virtual thread), so that another
+ * instance evicting right now sees the pull; later pulls only update memory, and {@link #flush}
+ * (every few seconds) writes those. So a hot manifest costs one write per flush interval, not one
+ * per pull.
  */
 public final class AccessTimes {
     private static final Logger LOG = LoggerFactory.getLogger(AccessTimes.class);
     /** Remembered recent pulls beyond this many are dropped (their markers are written already). */
     private static final int MAX_RECENT = 100_000;
+    /** A pull after this long without one is written at once, not at the next flush. */
+    private static final java.time.Duration QUIET = java.time.Duration.ofSeconds(5);
 
     /** A pulled manifest. */
     public record Key(RepositoryName repository, Digest digest) {
@@ -55,11 +59,32 @@ public final class AccessTimes {
         }
         Instant now = clock.instant();
         Key key = new Key(repository, digest);
-        pending.put(key, now);
         if (recent.size() >= MAX_RECENT) {
             recent.clear();
         }
-        recent.put(key, now);
+        Instant before = recent.put(key, now);
+        if (before == null || before.isBefore(now.minus(QUIET))) {
+            Thread.ofVirtual().name("hoard-access").start(() -> write(key, now));
+        } else {
+            pending.put(key, now);
+        }
+    }
+
+    private boolean write(Key key, Instant when) {
+        StorageDriver d = driver;
+        if (d == null) {
+            return true;
+        }
+        try {
+            d.putContent(pathFor(new PathSpec.AccessMarker(key.repository(), key.digest())),
+                    Long.toString(when.toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
+            return true;
+        } catch (java.io.IOException | RuntimeException failure) {
+            pending.merge(key, when, (a, b) -> a.isAfter(b) ? a : b); // the next flush tries again
+            LOG.warn("recording the last pull of {}@{} failed (retried at the next flush): {}", key.repository(),
+                    key.digest(), failure.getMessage());
+            return false;
+        }
     }
 
     /** The last pull this process has seen (written to the store or not). */
@@ -73,14 +98,8 @@ public final class AccessTimes {
             return;
         }
         for (Map.Entry<Key, Instant> e : Map.copyOf(pending).entrySet()) {
-            Key key = e.getKey();
-            try {
-                driver.putContent(pathFor(new PathSpec.AccessMarker(key.repository(), key.digest())),
-                        Long.toString(e.getValue().toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
-                pending.remove(key, e.getValue());
-            } catch (java.io.IOException | RuntimeException failure) {
-                LOG.warn("recording the last pull of {}@{} failed (retried at the next flush): {}", key.repository(),
-                        key.digest(), failure.getMessage());
+            pending.remove(e.getKey(), e.getValue());
+            if (!write(e.getKey(), e.getValue())) {
                 return;
             }
         }
