@@ -131,6 +131,45 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void lifecycleKeys() {
+        ProxyConfig p = parse("""
+                proxy:
+                  remoteurl: https://registry-1.docker.io
+                  pins: [docker.io/library/alpine:3, team/app]
+                  prewarm: [ghcr.io/org/base:latest]
+                  eviction:
+                    maxsize: 200GiB
+                    minfreedisk: 10%
+                    maxidle: 720h
+                    interval: 5m
+                """).proxy().orElseThrow();
+        assertThat(p.pins()).containsExactly("docker.io/library/alpine:3", "team/app");
+        assertThat(p.prewarm()).containsExactly("ghcr.io/org/base:latest");
+        assertThat(p.eviction()).isEqualTo(new EvictionConfig(200L << 30, 0, 10, Duration.ofHours(720),
+                Duration.ofMinutes(5)));
+        assertThat(p.eviction().enabled()).isTrue();
+        EvictionConfig bytes = parse("proxy:\n  eviction:\n    minfreedisk: 10GiB\n").proxy().orElseThrow().eviction();
+        assertThat(bytes.minFreeBytes()).isEqualTo(10L << 30);
+        assertThat(parse("proxy:\n  remoteurl: https://r.example\n").proxy().orElseThrow().eviction().enabled()).isFalse();
+        assertThatThrownBy(() -> parse("proxy:\n  eviction:\n    minfreedisk: 150%\n"))
+                .hasMessageContaining("proxy.eviction.minfreedisk");
+        assertThatThrownBy(() -> parse("proxy:\n  eviction:\n    maxsize: lots\n"))
+                .hasMessageContaining("proxy.eviction.maxsize");
+        assertThatThrownBy(() -> parse("proxy:\n  eviction:\n    interval: 0s\n"))
+                .hasMessageContaining("proxy.eviction.interval");
+        assertThatThrownBy(() -> parse("proxy:\n  eviction:\n    maxsizes: 1\n")).hasMessageContaining("maxsizes");
+    }
+
+    @Test
+    void adminUsersNeedAuth() {
+        assertThat(parse("").admin().users()).isEmpty();
+        assertThatThrownBy(() -> parse("admin:\n  users: [ops]\n")).hasMessageContaining("admin.users")
+                .hasMessageContaining("loopback");
+        RegistryConfig c = parse("auth:\n  htpasswd:\n    path: /etc/htpasswd\nadmin:\n  users: [ops, ci]\n");
+        assertThat(c.admin().users()).containsExactly("ops", "ci");
+    }
+
+    @Test
     void emptyFileGivesDefaults() {
         RegistryConfig c = parse("");
         assertThat(c.http().addr()).isEqualTo(":5000");
