@@ -6,7 +6,6 @@ import io.hoard.server.archive.ImageExporter;
 import io.hoard.server.archive.ImageImporter;
 import io.hoard.storage.DriverRegistry;
 import io.hoard.storage.driver.StorageDriver;
-import io.hoard.storage.driver.StorageDrivers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -53,12 +52,7 @@ final class ArchiveCommands {
             throw new ConfigException((export ? "export needs images and -o FILE" : "import needs one archive") + "\n" + USAGE);
         }
         RegistryConfig cfg = Main.loadConfig(config, env);
-        StorageDriver driver;
-        try {
-            driver = StorageDrivers.create(cfg.storage().driver(), cfg.storage().parameters());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(String.valueOf(e.getMessage()));
-        }
+        StorageDriver driver = GarbageCollect.storage(cfg);
         DriverRegistry registry = new DriverRegistry(driver);
         try {
             if (export) {

@@ -45,14 +45,18 @@ final class GarbageCollect {
         }
     }
 
-    /** Runs it and prints what was (or would be) deleted; the exit status. */
-    static int run(RegistryConfig config, Options options, PrintStream out) {
-        StorageDriver driver;
+    /** The storage driver of {@code config}, for the commands that work on the store offline. */
+    static StorageDriver storage(RegistryConfig config) {
         try {
-            driver = StorageDrivers.create(config.storage().driver(), config.storage().parameters());
+            return StorageDrivers.create(config.storage().driver(), config.storage().parameters());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(String.valueOf(e.getMessage()));
         }
+    }
+
+    /** Runs it and prints what was (or would be) deleted; the exit status. */
+    static int run(RegistryConfig config, Options options, PrintStream out) {
+        StorageDriver driver = storage(config);
         DriverRegistry registry = new DriverRegistry(driver);
         io.hoard.proxy.ProxyRouter router = config.proxy().map(p -> new io.hoard.proxy.ProxyRouter(p,
                 io.hoard.proxy.ProxyRouter.RepositoryState.of(registry))).orElse(null);
