@@ -41,8 +41,8 @@ final class CacheUpkeep implements AdminApi.Maintenance {
     CacheUpkeep(DriverRegistry registry, @Nullable ProxyConfig proxy, Pins pins, ImageCopier copier, Clock clock) {
         this.proxy = proxy;
         this.copier = copier;
-        // Only a cache evicts, so only a cache records pulls.
-        this.accessTimes = proxy != null ? AccessTimes.of(registry, clock) : AccessTimes.NONE;
+        // Pulls are recorded only for eviction: without it a hit costs no storage write at all.
+        this.accessTimes = proxy != null && proxy.eviction().enabled() ? AccessTimes.of(registry, clock) : AccessTimes.NONE;
         this.eviction = new CacheEviction(registry, accessTimes, pins::all, blobUse, clock);
     }
 
