@@ -42,8 +42,9 @@ final class Logging {
         }
     }
 
-    /** logback.xml's pattern, without its line end. */
-    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} %msg";
+    /** logback.xml's pattern, without its line end: the request id comes last, when there is one. */
+    static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{20} %msg"
+            + "%replace( request_id=%X{request_id}){' request_id=$', ''}";
 
     /** {@code " service=registry env=prod"}, escaped for a Logback pattern. */
     static String fieldsSuffix(java.util.Map<String, String> fields) {

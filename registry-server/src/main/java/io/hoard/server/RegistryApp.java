@@ -133,7 +133,7 @@ public final class RegistryApp implements AutoCloseable {
                     ? new InetSocketAddress(http.port())
                     : new InetSocketAddress(http.bindHost(), http.port());
             this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
-                    inFlight));
+                    inFlight, io.hoard.server.http.RequestObserver.NONE));
             schedulePurging(registry, config.storage().uploadPurging(), clock);
             if (!config.storage().readOnly()) {
                 upkeep.schedule(maintenance);

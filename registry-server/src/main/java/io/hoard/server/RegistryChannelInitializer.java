@@ -28,9 +28,11 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
     private final ServerSettings settings;
     private final InFlight inFlight;
     private final ConnectionLimit connections;
+    private final io.hoard.server.http.RequestObserver observer;
 
     RegistryChannelInitializer(@Nullable SslContext ssl, RequestDispatcher dispatcher, Executor executor,
-            ServerSettings settings, InFlight inFlight) {
+            ServerSettings settings, InFlight inFlight, io.hoard.server.http.RequestObserver observer) {
+        this.observer = observer;
         this.inFlight = inFlight;
         this.connections = new ConnectionLimit(settings.maxConnections());
         this.ssl = ssl;
@@ -55,6 +57,6 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new HttpServerCodec(8192, 16384, 65536));
         p.addLast(new HttpServerKeepAliveHandler());
         p.addLast(new HttpServerExpectContinueHandler());
-        p.addLast(new RegistryHandler(dispatcher, executor, settings, inFlight));
+        p.addLast(new RegistryHandler(dispatcher, executor, settings, inFlight, observer));
     }
 }

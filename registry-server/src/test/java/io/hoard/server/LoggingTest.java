@@ -37,6 +37,35 @@ final class LoggingTest {
         assertThat(out).contains("\"formattedMessage\":\"hello 42\"").doesNotContain("hello {}").contains("\"service\":\"registry\"");
     }
 
+    @Test
+    void everyLineAboutARequestCarriesItsIdAsTheResponseDoes() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        Logging.configure(new LogConfig("info", "text", Map.of("service", "registry"), false));
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("io.hoard.access")
+                .setLevel(ch.qos.logback.classic.Level.INFO); // logback-test.xml keeps it quiet
+        java.net.http.HttpResponse<byte[]> r;
+        try (TestRegistry registry = TestRegistry.inMemory("")) {
+            r = registry.get("/v2/");
+            Thread.sleep(200); // the access line is written once the response is out
+        }
+        String id = r.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(id).matches("[0-9a-f]{16}");
+        String line = buffer.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"GET /v2/\""))
+                .findFirst().orElseThrow();
+        assertThat(line).contains("request_id=" + id).contains("service=registry");
+        assertThat(buffer.toString(StandardCharsets.UTF_8)).doesNotContain("request_id= ").doesNotContain("request_id=\n");
+
+        buffer.reset();
+        Logging.configure(new LogConfig("info", "json", Map.of(), false));
+        try (TestRegistry registry = TestRegistry.inMemory("")) {
+            r = registry.get("/v2/");
+            Thread.sleep(200);
+        }
+        assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("\"request_id\":\""
+                + r.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
+    }
+
     private String logged(LogConfig config) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));

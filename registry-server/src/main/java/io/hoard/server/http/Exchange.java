@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Exchange {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+    static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /** The MDC key of the request id (text logs show it as {@code request_id=...}, JSON logs as a field). */
+    public static final String MDC_REQUEST_ID = "request_id";
 
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
@@ -35,6 +38,8 @@ public final class Exchange {
     private final ServerSettings settings;
     private final Consumer<Exchange> onDone;
     private final long startNanos = System.nanoTime();
+    private final String requestId = newRequestId();
+    private volatile String routeKind = "none";
     private volatile boolean responded;
     private int status;
     private long bytes;
@@ -50,6 +55,29 @@ public final class Exchange {
     }
 
     // ---- the request ----
+
+    /** This request's id: in the {@code X-Request-Id} response header and on every log line about it. */
+    public String requestId() {
+        return requestId;
+    }
+
+    void routeKind(String kind) {
+        this.routeKind = kind;
+    }
+
+    String routeKind() {
+        return routeKind;
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    private static String newRequestId() {
+        byte[] id = new byte[8];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
+    }
 
     public String method() {
         return request.method().name();
@@ -286,6 +314,7 @@ public final class Exchange {
     private HttpHeaders responseHeaders(Map<String, String> headers) {
         HttpHeaders h = new DefaultHttpHeaders();
         h.set(API_VERSION_HEADER, "registry/2.0");
+        h.set(REQUEST_ID_HEADER, requestId);
         settings.extraHeaders().forEach(h::set);
         headers.forEach(h::set);
         if (!body.isComplete()) {

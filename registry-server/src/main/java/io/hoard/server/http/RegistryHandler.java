@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The event-loop side of a connection. One request at a time: its head is routed here, the
@@ -41,12 +42,15 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private final Executor executor;
     private final ServerSettings settings;
     private final InFlight inFlight;
+    private final RequestObserver observer;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private @Nullable Exchange current;
     private @Nullable RequestBody receiving;
     private @Nullable ChannelHandlerContext ctx;
 
-    public RegistryHandler(RequestDispatcher dispatcher, Executor executor, ServerSettings settings, InFlight inFlight) {
+    public RegistryHandler(RequestDispatcher dispatcher, Executor executor, ServerSettings settings, InFlight inFlight,
+            RequestObserver observer) {
+        this.observer = observer;
         this.dispatcher = dispatcher;
         this.executor = executor;
         this.settings = settings;
@@ -129,6 +133,9 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
         inFlight.begin();
         // Routed once, here; a path that does not route (or decode) is answered by handle().
         Route route = routeOf(exchange);
+        if (route != null) {
+            exchange.routeKind(route.kind());
+        }
         if (expectsBody || route == null || !answeredFromMemory(route, exchange)) {
             executor.execute(() -> run(exchange, route));
         }
@@ -161,11 +168,14 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
      * thread hand-off for the commonest pull requests. False when the request must go to a worker.
      */
     private boolean answeredFromMemory(Route route, Exchange exchange) {
+        MDC.put(Exchange.MDC_REQUEST_ID, exchange.requestId());
         try {
             return route.methods().contains(exchange.request().method()) && dispatcher.answerFromMemory(route, exchange);
         } catch (RuntimeException | java.io.IOException e) {
             LOG.debug("{} {}: not answered from memory: {}", exchange.method(), exchange.path(), e.toString());
             return exchange.responded();
+        } finally {
+            MDC.remove(Exchange.MDC_REQUEST_ID);
         }
     }
 
@@ -180,11 +190,14 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs the handler; whatever happens, the request is answered or its connection closed. */
     private void run(Exchange exchange, @Nullable Route matched) {
+        MDC.put(Exchange.MDC_REQUEST_ID, exchange.requestId());
         try {
             handle(exchange, matched);
         } catch (Throwable t) {
             LOG.error("{} {}: failed while answering", exchange.method(), exchange.path(), t);
             exchange.abort();
+        } finally {
+            MDC.remove(Exchange.MDC_REQUEST_ID);
         }
     }
 
@@ -230,10 +243,17 @@ public final class RegistryHandler extends ChannelInboundHandlerAdapter {
     /** Called (on any thread) when the response is written or the connection dropped. */
     private void finished(Exchange exchange) {
         inFlight.end();
+        observer.finished(exchange.routeKind(), exchange.method(), exchange.status(), exchange.bytes(),
+                exchange.elapsedNanos());
         if (settings.accessLog()) {
-            ACCESS.info("{} \"{} {}\" {} {} {}ms \"{}\"", ctxRemote(), exchange.method(), exchange.request().uri(),
-                    exchange.status(), exchange.bytes(), exchange.elapsedMillis(),
-                    exchange.header("User-Agent").orElse("-"));
+            MDC.put(Exchange.MDC_REQUEST_ID, exchange.requestId());
+            try {
+                ACCESS.info("{} \"{} {}\" {} {} {}ms \"{}\"", ctxRemote(), exchange.method(), exchange.request().uri(),
+                        exchange.status(), exchange.bytes(), exchange.elapsedMillis(),
+                        exchange.header("User-Agent").orElse("-"));
+            } finally {
+                MDC.remove(Exchange.MDC_REQUEST_ID);
+            }
         }
         ChannelHandlerContext c = ctx;
         if (c == null) {
