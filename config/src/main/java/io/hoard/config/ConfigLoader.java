@@ -52,7 +52,6 @@ public final class ConfigLoader {
             "middleware", "no middleware; blobs are always served by Hoard itself",
             "validation", "manifests are checked by Hoard's own rules",
             "compatibility", "Docker schema 1 manifests are refused",
-            "health", "no background storage health checks; /v2/ answers while the process runs",
             "http.debug", "no debug or metrics listener is started",
             "http.http2", "clients are served HTTP/1.1",
             "http.h2c", "clients are served HTTP/1.1",
@@ -514,12 +513,45 @@ public final class ConfigLoader {
 
     private static HealthConfig health(Section s) {
         Section storage = s.section("storagedriver");
-        HealthConfig health = new HealthConfig(storage.bool("enabled", false),
-                storage.duration("interval", Duration.ofSeconds(10)), storage.integer("threshold", 1));
+        boolean enabled = storage.bool("enabled", false);
+        Duration interval = positive(storage, "interval", Duration.ofSeconds(10));
+        int threshold = Math.max(1, storage.integer("threshold", 1));
         storage.finish();
-        s.accept("file", "http", "tcp");
+        List<HealthConfig.FileCheck> files = new ArrayList<>();
+        for (Section f : s.sections("file")) {
+            String file = f.string("file").orElseThrow(() -> f.error("file", null, "is required"));
+            files.add(new HealthConfig.FileCheck(file, positive(f, "interval", Duration.ofSeconds(10))));
+            f.finish();
+        }
+        List<HealthConfig.HttpCheck> https = new ArrayList<>();
+        for (Section h : s.sections("http")) {
+            String uri = h.string("uri").orElseThrow(() -> h.error("uri", null, "is required"));
+            url(h, "uri", uri);
+            https.add(new HealthConfig.HttpCheck(uri, h.stringLists("headers"), h.integer("statuscode", 200),
+                    positive(h, "timeout", Duration.ofSeconds(1)), positive(h, "interval", Duration.ofSeconds(10)),
+                    Math.max(1, h.integer("threshold", 1))));
+            h.finish();
+        }
+        List<HealthConfig.TcpCheck> tcps = new ArrayList<>();
+        for (Section t : s.sections("tcp")) {
+            String addr = t.string("addr").orElseThrow(() -> t.error("addr", null, "is required"));
+            if (!addr.matches(".+:\\d{1,5}")) {
+                throw t.error("addr", null, "must be host:port, not '" + addr + "'");
+            }
+            tcps.add(new HealthConfig.TcpCheck(addr, positive(t, "timeout", Duration.ofSeconds(1)),
+                    positive(t, "interval", Duration.ofSeconds(10)), Math.max(1, t.integer("threshold", 1))));
+            t.finish();
+        }
         s.finish();
-        return health;
+        return new HealthConfig(enabled, interval, threshold, List.copyOf(files), List.copyOf(https), List.copyOf(tcps));
+    }
+
+    private static Duration positive(Section s, String key, Duration defaultValue) {
+        Duration d = s.duration(key, defaultValue);
+        if (d.isZero() || d.isNegative()) {
+            throw s.error(key, null, "must be more than 0");
+        }
+        return d;
     }
 
     private static Optional<ProxyConfig> proxy(Section s) {

@@ -314,11 +314,40 @@ final class ConfigLoaderTest {
                 + "http:\n  debug:\n    addr: :5001\nstorage:\n  inmemory: {}\n  redirect:\n    disable: true\n"
                 + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
                 + "log:\n  reportcaller: true\n");
-        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "health", "http.debug", "log.reportcaller");
+        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "http.debug", "log.reportcaller");
+        assertThat(c.health().storageDriverEnabled()).isTrue();
         assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
         assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();
         assertThatThrownBy(() -> parse("storage:\n  inmemory: {}\n  cache:\n    blobdescriptor: redis\n"))
                 .hasMessageContaining("storage.cache.blobdescriptor").hasMessageContaining("no redis section");
+    }
+
+    @Test
+    void healthChecksAreRead() {
+        HealthConfig h = parse("""
+                health:
+                  storagedriver: {enabled: true, interval: 5s, threshold: 3}
+                  file:
+                  - file: /etc/hoard/maintenance
+                    interval: 2s
+                  http:
+                  - uri: http://upstream.internal:5000/v2/
+                    headers: {Authorization: [Basic abc]}
+                    statuscode: 401
+                    timeout: 3s
+                  tcp:
+                  - addr: redis.internal:6379
+                    threshold: 2
+                """).health();
+        assertThat(h.storageDriverInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(h.storageDriverThreshold()).isEqualTo(3);
+        assertThat(h.files()).containsExactly(new HealthConfig.FileCheck("/etc/hoard/maintenance", Duration.ofSeconds(2)));
+        assertThat(h.https().get(0).statusCode()).isEqualTo(401);
+        assertThat(h.https().get(0).headers()).containsEntry("Authorization", List.of("Basic abc"));
+        assertThat(h.tcps().get(0).threshold()).isEqualTo(2);
+        assertThatThrownBy(() -> parse("health:\n  tcp:\n  - addr: nohost\n")).hasMessageContaining("health.tcp");
+        assertThatThrownBy(() -> parse("health:\n  http:\n  - uri: ftp://x\n")).hasMessageContaining("health.http");
+        assertThatThrownBy(() -> parse("health:\n  file:\n  - interval: 1s\n")).hasMessageContaining("file");
     }
 
     @Test

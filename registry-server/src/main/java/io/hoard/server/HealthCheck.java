@@ -11,9 +11,9 @@ import javax.net.ssl.SSLContext;
 
 /**
  * {@code hoard healthcheck}: the container's HEALTHCHECK. Asks this machine's registry for
- * {@code /v2/} on the configured port, over TLS when configured (without checking the certificate:
- * it is our own, on loopback). 200, or 401 when client authentication is on, is healthy; with
- * mutual TLS, so is the registry refusing the probe's handshake for want of a client certificate.
+ * {@code /healthz} on the configured port, over TLS when configured (without checking the
+ * certificate: it is our own, on loopback): 200 is healthy, 503 names the failing checks (printed).
+ * With mutual TLS, a handshake in which the registry presents its certificate is the sign of life.
  */
 final class HealthCheck {
     private HealthCheck() {
@@ -26,7 +26,7 @@ final class HealthCheck {
                 ? "127.0.0.1" : http.bindHost();
         boolean tls = http.tls().isPresent();
         URI uri = URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + http.port() + "/v2/");
+                + http.port() + "/healthz");
         if (tls && !http.tls().get().clientCas().isEmpty()) {
             return handshake(host, http.port(), timeout);
         }
@@ -39,11 +39,17 @@ final class HealthCheck {
             c.setConnectTimeout((int) timeout.toMillis());
             c.setReadTimeout((int) timeout.toMillis());
             int status = c.getResponseCode();
+            String body = "";
+            if (status != 200) {
+                try (java.io.InputStream error = c.getErrorStream()) {
+                    body = error == null ? "" : new String(error.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
             c.disconnect();
-            if (status == 200 || status == 401) {
+            if (status == 200) {
                 return 0;
             }
-            System.err.println("hoard healthcheck: " + uri + " answered " + status);
+            System.err.println("hoard healthcheck: " + uri + " answered " + status + (body.isEmpty() ? "" : ": " + body));
         } catch (Exception e) {
             System.err.println("hoard healthcheck: " + uri + ": " + e);
         }

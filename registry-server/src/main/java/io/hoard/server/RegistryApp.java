@@ -76,6 +76,7 @@ public final class RegistryApp implements AutoCloseable {
     private java.nio.channels.@Nullable FileChannel spoolLock;
     private final @Nullable Cluster cluster;
     private @Nullable CacheUpkeep upkeep;
+    private io.hoard.server.health.@Nullable HealthMonitor health;
     private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
@@ -128,13 +129,18 @@ public final class RegistryApp implements AutoCloseable {
                             upkeep.accessTimes()),
                     new BlobHandler(handlerSettings, upkeep.blobUse()), new UploadHandler(new MountSources(registry)), new ReferrersHandler(),
                     new PeerFillHandler(cluster == null ? null : cluster.signature(), fetcher), admin);
-            RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access);
+            io.hoard.server.health.HealthMonitor health = new io.hoard.server.health.HealthMonitor();
+            io.hoard.server.health.Probes.addAll(health, config.health(), driver, "storagedriver_" + config.storage().driver(),
+                    config.storage().readOnly());
+            this.health = health;
+            RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access, health);
             InetSocketAddress address = http.bindHost().isEmpty()
                     ? new InetSocketAddress(http.port())
                     : new InetSocketAddress(http.bindHost(), http.port());
             this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                     inFlight, io.hoard.server.http.RequestObserver.NONE));
             schedulePurging(registry, config.storage().uploadPurging(), clock);
+            health.start(maintenance);
             if (!config.storage().readOnly()) {
                 upkeep.schedule(maintenance);
             }

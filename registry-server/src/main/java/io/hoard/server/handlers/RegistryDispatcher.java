@@ -30,14 +30,16 @@ public final class RegistryDispatcher implements RequestDispatcher {
     private final PeerFillHandler peerFills;
     private final io.hoard.server.admin.AdminApi admin;
     private final @Nullable AccessControl access;
+    private final io.hoard.server.health.HealthMonitor health;
 
     /**
      * @param resolver which repository serves a name: local, or a cache of an upstream
      * @param access client authentication ({@code auth.htpasswd}), or null for an open registry
      */
     public RegistryDispatcher(RepositoryResolver resolver, HandlerSettings settings, Handlers handlers,
-            @Nullable AccessControl access) {
+            @Nullable AccessControl access, io.hoard.server.health.HealthMonitor health) {
         this.access = access;
+        this.health = health;
         this.settings = settings;
         this.resolver = resolver;
         this.catalog = handlers.catalog();
@@ -64,6 +66,15 @@ public final class RegistryDispatcher implements RequestDispatcher {
             admin.handle(exchange, path); // its own callers: admin.users, or loopback
             return;
         }
+        if (route instanceof Route.Healthz) {
+            healthz(exchange);
+            return;
+        }
+        String failing = health.gatingFailure();
+        if (failing != null) {
+            // distribution's behaviour: while a health check fails, the registry says so instead of serving.
+            throw new RegistryException(ErrorCode.UNAVAILABLE, "health check failing: " + failing);
+        }
         if (access != null) {
             Optional<AccessControl.Denial> denial = access.check(exchange.header("Authorization").orElse(null),
                     isWrite(exchange), resource(route, exchange), () -> exchange.absoluteUrl(AccessControl.TOKEN_PATH));
@@ -87,6 +98,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.Token() -> throw new IllegalStateException("answered above");
             case Route.PeerFill(String digest) -> throw new IllegalStateException("answered above");
             case Route.Admin(String path) -> throw new IllegalStateException("answered above");
+            case Route.Healthz() -> throw new IllegalStateException("answered above");
         }
     }
 
@@ -97,7 +109,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
      */
     @Override
     public boolean answerFromMemory(Route route, Exchange exchange) throws IOException {
-        if (access != null || isWrite(exchange)) {
+        if (access != null || isWrite(exchange) || health.gatingFailure() != null) {
             return false;
         }
         return switch (route) {
@@ -112,6 +124,18 @@ public final class RegistryDispatcher implements RequestDispatcher {
             }
             default -> false;
         };
+    }
+
+    /** {@code GET /healthz}: 200 {"status":"ok"}, or 503 with the failing checks and what each said. */
+    private void healthz(Exchange exchange) {
+        Map<String, String> failing = health.failing();
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", failing.isEmpty() ? "ok" : "failing");
+        if (!failing.isEmpty()) {
+            body.put("failing", failing);
+        }
+        exchange.respondJson(failing.isEmpty() ? 200 : 503, Map.of("Cache-Control", "no-store"), body,
+                "application/json; charset=utf-8");
     }
 
     /** {@code GET /auth/token}: Hoard's own tokens for {@code auth.htpasswd.anonymouspull}. */
@@ -157,6 +181,7 @@ public final class RegistryDispatcher implements RequestDispatcher {
             case Route.Token() -> null;
             case Route.PeerFill(String digest) -> null;
             case Route.Admin(String path) -> null;
+            case Route.Healthz() -> null;
             case Route.Catalog() -> AccessControl.Resource.catalog();
             case Route.TagsList(String name) -> AccessControl.Resource.repository(name, action);
             case Route.Manifest(String name, String ref) -> AccessControl.Resource.repository(name, action);

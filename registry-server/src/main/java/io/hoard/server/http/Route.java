@@ -87,6 +87,13 @@ public sealed interface Route {
         }
     }
 
+    /** {@code /healthz}: the health checks, for orchestrators; answered without credentials. */
+    record Healthz() implements Route {
+        public Set<HttpMethod> methods() {
+            return Set.of(HttpMethod.GET, HttpMethod.HEAD);
+        }
+    }
+
     /** Hoard's token endpoint, served when {@code auth.htpasswd.anonymouspull} is on. */
     record Token() implements Route {
         public Set<HttpMethod> methods() {

@@ -38,6 +38,9 @@ public final class Router {
         if (rawPath.equals("/auth/token")) {
             return Optional.of(new Route.Token());
         }
+        if (rawPath.equals("/healthz")) {
+            return Optional.of(new Route.Healthz());
+        }
         if (rawPath.startsWith(ADMIN)) {
             return Optional.of(new Route.Admin(rawPath.substring(ADMIN.length())));
         }
