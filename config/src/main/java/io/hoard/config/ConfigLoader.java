@@ -52,7 +52,6 @@ public final class ConfigLoader {
             "middleware", "no middleware; blobs are always served by Hoard itself",
             "validation", "manifests are checked by Hoard's own rules",
             "compatibility", "Docker schema 1 manifests are refused",
-            "http.debug", "no debug or metrics listener is started",
             "http.http2", "clients are served HTTP/1.1",
             "http.h2c", "clients are served HTTP/1.1",
             "http.tls.ciphersuites", "the JDK's cipher suites for TLS 1.2 and 1.3 are used",

@@ -60,5 +60,16 @@ public record HttpConfig(
 
     /** {@code http.debug}: a second listener for metrics and debugging. */
     public record DebugConfig(String addr, boolean prometheusEnabled, String prometheusPath) {
+        /** The host part of {@link #addr} (empty for all interfaces). */
+        public String bindHost() {
+            int colon = addr.lastIndexOf(':');
+            String host = colon < 0 ? addr : addr.substring(0, colon);
+            return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        }
+
+        /** The port part of {@link #addr}. */
+        public int port() {
+            return Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
+        }
     }
 }

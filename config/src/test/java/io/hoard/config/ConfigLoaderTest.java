@@ -314,7 +314,8 @@ final class ConfigLoaderTest {
                 + "http:\n  debug:\n    addr: :5001\nstorage:\n  inmemory: {}\n  redirect:\n    disable: true\n"
                 + "  cache:\n    blobdescriptor: inmemory\nhealth:\n  storagedriver:\n    enabled: true\n"
                 + "log:\n  reportcaller: true\n");
-        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "http.debug", "log.reportcaller");
+        assertThat(c.ignoredKeys()).containsOnlyKeys("notifications", "log.reportcaller");
+        assertThat(c.http().debug().orElseThrow().port()).isEqualTo(5001);
         assertThat(c.health().storageDriverEnabled()).isTrue();
         assertThat(c.ignoredKeys().values()).allSatisfy(instead -> assertThat(instead).isNotBlank());
         assertThat(parse("storage:\n  inmemory: {}\n").ignoredKeys()).isEmpty();

@@ -78,6 +78,11 @@ public final class BlobFetcher {
         this.metrics = metrics;
     }
 
+    /** Fills running now (downloading or committing). */
+    public int fillsInFlight() {
+        return running.size();
+    }
+
     /** The size of a blob being fetched right now, once the upstream has said it. */
     Optional<Long> inflightSize(Digest digest) {
         Running r = running.get(digest);

@@ -36,6 +36,11 @@ public final class RegistryClient implements UpstreamRegistry {
         return endpoint.stats();
     }
 
+    /** Whether the circuit breaker currently refuses calls to this upstream. */
+    public boolean circuitOpen() {
+        return endpoint.breaker().isOpen();
+    }
+
     @Override
     public Optional<Descriptor> headManifest(String repository, String reference) {
         return caller.call(repository, new ManifestHead(repository, reference));

@@ -77,6 +77,7 @@ public final class RegistryApp implements AutoCloseable {
     private final @Nullable Cluster cluster;
     private @Nullable CacheUpkeep upkeep;
     private io.hoard.server.health.@Nullable HealthMonitor health;
+    private io.hoard.server.metrics.@Nullable DebugServer debugServer;
     private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
@@ -110,9 +111,11 @@ public final class RegistryApp implements AutoCloseable {
                             cluster.leases(), cluster.peerSources());
             RepositoryResolver resolver = RepositoryResolver.local(registry);
             ProxyRouter router = null;
+            Upstreams upstreams = null;
             if (proxy != null) {
                 router = new ProxyRouter(proxy, ProxyRouter.RepositoryState.of(registry));
-                resolver = new ProxyResolver(router, new Upstreams(proxy, clock), new ProxyRepositories(registry, fetcher,
+                upstreams = new Upstreams(proxy, clock);
+                resolver = new ProxyResolver(router, upstreams, new ProxyRepositories(registry, fetcher,
                         metrics, clock, proxy.timeout(), proxy.prefetch() ? proxy.maxBlobSize() : 0), registry);
             }
             java.util.function.Function<String, RepositoryName> storedName = ConfiguredPins.storedNames(router);
@@ -137,8 +140,27 @@ public final class RegistryApp implements AutoCloseable {
             InetSocketAddress address = http.bindHost().isEmpty()
                     ? new InetSocketAddress(http.port())
                     : new InetSocketAddress(http.bindHost(), http.port());
-            this.server = new RegistryServer(address, new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
-                    inFlight, io.hoard.server.http.RequestObserver.NONE));
+            io.hoard.server.metrics.RegistryMetrics meters = http.debug().filter(HttpConfig.DebugConfig::prometheusEnabled)
+                    .map(d -> new io.hoard.server.metrics.RegistryMetrics()).orElse(null);
+            RegistryChannelInitializer channels = new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
+                    inFlight, meters != null ? meters : io.hoard.server.http.RequestObserver.NONE);
+            this.server = new RegistryServer(address, channels);
+            if (meters != null) {
+                meters.bindServer(inFlight::count, channels::openConnections);
+                driver.localRoot().ifPresent(meters::bindStorageRoot);
+                if (proxy != null) {
+                    meters.bindCache(metrics, fetcher);
+                }
+                if (upstreams != null) {
+                    meters.bindUpstreams(upstreams);
+                }
+            }
+            if (http.debug().isPresent()) {
+                HttpConfig.DebugConfig debug = http.debug().get();
+                this.debugServer = new io.hoard.server.metrics.DebugServer(debug.bindHost().isEmpty()
+                        ? new InetSocketAddress(debug.port()) : new InetSocketAddress(debug.bindHost(), debug.port()),
+                        health, meters, debug.prometheusPath());
+            }
             schedulePurging(registry, config.storage().uploadPurging(), clock);
             health.start(maintenance);
             if (!config.storage().readOnly()) {
@@ -154,6 +176,9 @@ public final class RegistryApp implements AutoCloseable {
         } catch (Exception | Error e) {
             if (cluster != null) {
                 cluster.close(); // its Redis threads would keep a failed start's JVM alive
+            }
+            if (debugServer != null) {
+                debugServer.close();
             }
             throw e;
         }
@@ -178,6 +203,11 @@ public final class RegistryApp implements AutoCloseable {
             peerUrl = url;
         }
         return url;
+    }
+
+    /** Where {@code http.debug.addr} listens (metrics, /debug/health), when configured. */
+    public java.util.Optional<InetSocketAddress> debugAddress() {
+        return java.util.Optional.ofNullable(debugServer).map(io.hoard.server.metrics.DebugServer::address);
     }
 
     /** The address the registry listens on. */
@@ -207,6 +237,9 @@ public final class RegistryApp implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         maintenance.shutdownNow();
+        if (debugServer != null) {
+            debugServer.close();
+        }
         if (upkeep != null) {
             upkeep.flush();
         }

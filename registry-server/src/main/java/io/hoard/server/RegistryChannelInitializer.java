@@ -41,6 +41,11 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         this.settings = settings;
     }
 
+    /** Client connections open now. */
+    int openConnections() {
+        return connections.open();
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         if (!connections.admit(ch, ssl != null)) {
