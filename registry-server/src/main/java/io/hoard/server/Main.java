@@ -116,8 +116,21 @@ public final class Main {
         } catch (ConfigException e) {
             fail("configuration error: " + e.getMessage());
         } catch (Exception e) {
-            fail("cannot start: " + e);
+            fail("cannot start: " + startFailure(e));
         }
+    }
+
+    /** One line saying why the start failed: a port in use says which and what to do. */
+    static String startFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof java.net.BindException || message.contains("Address already in use")) {
+                return "the address is already in use (" + message.replaceAll(".*bind\\(\\.\\.\\) failed: ", "")
+                        + "): another process listens on that port; stop it, or set http.addr "
+                        + "(REGISTRY_HTTP_ADDR) or http.debug.addr to a free one";
+            }
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     static RegistryConfig loadConfig(@Nullable String file, Map<String, String> env) {
