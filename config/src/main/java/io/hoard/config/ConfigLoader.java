@@ -211,9 +211,10 @@ public final class ConfigLoader {
         }
         ClusterConfig cluster = cluster(root.section("cluster"));
         AdminConfig admin = admin(root.section("admin"), auth);
+        RegistrationConfig registration = registration(root.section("registration"));
         root.finish();
         return new RegistryConfig(version, log, storage, http, auth, health, proxy, catalog, redis, cluster, admin,
-                java.util.Collections.unmodifiableMap(ignored));
+                registration, java.util.Collections.unmodifiableMap(ignored));
     }
 
     /** True when the dotted {@code key} is given (its section may have been bound already: looking is harmless). */
@@ -235,6 +236,41 @@ public final class ConfigLoader {
             m.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static RegistrationConfig registration(Section s) {
+        if (!s.isPresent()) {
+            return RegistrationConfig.NONE;
+        }
+        Optional<URI> advertise = s.string("advertise").map(a -> url(s, "advertise", a));
+        Optional<RegistrationConfig.Etcd> etcd = Optional.empty();
+        Section e = s.section("etcd");
+        if (e.isPresent()) {
+            List<URI> endpoints = new ArrayList<>();
+            for (String endpoint : e.strings("endpoints")) {
+                endpoints.add(url(e, "endpoints", endpoint));
+            }
+            if (endpoints.isEmpty()) {
+                throw e.error("endpoints", null, "is required: etcd's client URLs, e.g. [http://127.0.0.1:2379]");
+            }
+            Duration ttl = positive(e, "ttl", Duration.ofSeconds(10));
+            if (ttl.toSeconds() < 2) {
+                throw e.error("ttl", null, "must be at least 2s (etcd leases count in seconds)");
+            }
+            etcd = Optional.of(new RegistrationConfig.Etcd(List.copyOf(endpoints),
+                    e.string("prefix", "/services/docker_registry/"), ttl));
+        }
+        e.finish();
+        Optional<RegistrationConfig.Consul> consul = Optional.empty();
+        Section c = s.section("consul");
+        if (c.isPresent()) {
+            consul = Optional.of(new RegistrationConfig.Consul(url(c, "address", c.string("address",
+                    "http://127.0.0.1:8500")), c.string("service", "docker_registry"), List.copyOf(c.strings("tags")),
+                    positive(c, "checkinterval", Duration.ofSeconds(10)), c.string("token")));
+        }
+        c.finish();
+        s.finish();
+        return new RegistrationConfig(advertise, etcd, consul);
     }
 
     private static AdminConfig admin(Section s, Optional<AuthConfig> auth) {

@@ -11,6 +11,7 @@ import java.util.Optional;
  *        working but does not act on (notifications, http.debug, ...), each with what Hoard does
  *        instead; the server names them in one warning at start
  * @param admin who may call the admin API (Hoard)
+ * @param registration where this instance announces itself (Hoard: etcd, Consul)
  */
 public record RegistryConfig(
         String version,
@@ -24,5 +25,6 @@ public record RegistryConfig(
         Optional<RedisConfig> redis,
         ClusterConfig cluster,
         AdminConfig admin,
+        RegistrationConfig registration,
         Map<String, String> ignoredKeys) {
 }

@@ -78,6 +78,7 @@ public final class RegistryApp implements AutoCloseable {
     private @Nullable CacheUpkeep upkeep;
     private io.hoard.server.health.@Nullable HealthMonitor health;
     private io.hoard.server.metrics.@Nullable DebugServer debugServer;
+    private io.hoard.server.registration.@Nullable ServiceRegistration registration;
     private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
@@ -163,6 +164,11 @@ public final class RegistryApp implements AutoCloseable {
             }
             schedulePurging(registry, config.storage().uploadPurging(), clock);
             health.start(maintenance);
+            if (config.registration().enabled()) {
+                this.registration = io.hoard.server.registration.ServiceRegistration.start(config.registration(),
+                        Cluster.peerUrl(config.registration().advertise(), http.tls().isPresent(), http.bindHost(),
+                                server.address()), version());
+            }
             if (!config.storage().readOnly()) {
                 upkeep.schedule(maintenance);
             }
@@ -205,6 +211,12 @@ public final class RegistryApp implements AutoCloseable {
         return url;
     }
 
+    /** Hoard's version, from the jar's manifest ({@code dev} when run from classes). */
+    static String version() {
+        String v = RegistryApp.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
     /** Where {@code http.debug.addr} listens (metrics, /debug/health), when configured. */
     public java.util.Optional<InetSocketAddress> debugAddress() {
         return java.util.Optional.ofNullable(debugServer).map(io.hoard.server.metrics.DebugServer::address);
@@ -229,6 +241,9 @@ public final class RegistryApp implements AutoCloseable {
     public void close() {
         Duration drain = config.http().drainTimeout();
         server.stopAccepting();
+        if (registration != null) {
+            registration.close(); // clients stop being sent here while what is in flight finishes
+        }
         try {
             if (!inFlight.awaitIdle(drain)) {
                 LOG.warn("{} request(s) still in flight after {}; closing their connections", inFlight.count(), drain);
