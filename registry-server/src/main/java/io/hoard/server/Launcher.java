@@ -64,7 +64,12 @@ final class Launcher {
             System.err.println("hoard: cannot start the registry's JVM (" + e.getMessage() + "); running in this one");
             return OptionalInt.empty();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(child), "hoard-launcher"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop(child);
+            if (!child.isAlive()) {
+                Runtime.getRuntime().halt(child.exitValue()); // the registry's own status (0 once drained), not 143
+            }
+        }, "hoard-launcher"));
         while (true) {
             try {
                 return OptionalInt.of(child.waitFor());

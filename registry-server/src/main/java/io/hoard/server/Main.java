@@ -111,6 +111,9 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.close();
                 stopped.countDown();
+                // SIGTERM is how a service manager stops the registry: once drained, that is success,
+                // not the JVM's 143.
+                Runtime.getRuntime().halt(0);
             }, "hoard-shutdown"));
             stopped.await();
         } catch (ConfigException e) {

@@ -79,6 +79,7 @@ public final class RegistryApp implements AutoCloseable {
     private io.hoard.server.health.@Nullable HealthMonitor health;
     private io.hoard.server.metrics.@Nullable DebugServer debugServer;
     private io.hoard.server.registration.@Nullable ServiceRegistration registration;
+    private @Nullable BlobFetcher fetcher;
     private volatile java.net.@Nullable URI peerUrl;
 
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
@@ -110,6 +111,7 @@ public final class RegistryApp implements AutoCloseable {
                     ? new BlobFetcher(registry, spoolDirectory(), upstreamTimeout, maxBlobSize, metrics)
                     : new BlobFetcher(registry, spoolDirectory(), upstreamTimeout, maxBlobSize, metrics,
                             cluster.leases(), cluster.peerSources());
+            this.fetcher = fetcher;
             RepositoryResolver resolver = RepositoryResolver.local(registry);
             ProxyRouter router = null;
             Upstreams upstreams = null;
@@ -244,9 +246,18 @@ public final class RegistryApp implements AutoCloseable {
         if (registration != null) {
             registration.close(); // clients stop being sent here while what is in flight finishes
         }
+        long deadline = System.nanoTime() + drain.toNanos();
         try {
             if (!inFlight.awaitIdle(drain)) {
                 LOG.warn("{} request(s) still in flight after {}; closing their connections", inFlight.count(), drain);
+            }
+            // Fills whose clients went away still finish, so the next start has the blob.
+            while (fetcher != null && fetcher.fillsInFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (fetcher != null && fetcher.fillsInFlight() > 0) {
+                LOG.warn("{} fill(s) from upstreams still running after {}; they are abandoned", fetcher.fillsInFlight(),
+                        drain);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -73,6 +73,7 @@ final class LauncherIT {
             assertThat(cmdline).contains("-Xmx160m").contains("-XX:+UseSerialGC").contains("-jar");
             launcher.destroy(); // SIGTERM, as a service manager or Ctrl-C would
             assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.exitValue()).as("a drained stop is a success").isZero();
             assertThat(registry.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
         } finally {
             launcher.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
@@ -100,7 +101,8 @@ final class LauncherIT {
             assertThat(child(direct)).isEmpty();
         } finally {
             direct.destroy();
-            direct.waitFor(30, TimeUnit.SECONDS);
+            assertThat(direct.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(direct.exitValue()).as("SIGTERM, drained: exit 0").isZero();
             direct.destroyForcibly();
         }
     }
