@@ -324,6 +324,32 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void registrationIsRead() {
+        RegistrationConfig r = parse("""
+                registration:
+                  advertise: http://registry.internal:5000
+                  etcd:
+                    endpoints: [http://127.0.0.1:2379, http://10.0.0.2:2379]
+                    ttl: 15s
+                  consul:
+                    address: http://127.0.0.1:8500
+                    tags: [cache]
+                """).registration();
+        assertThat(r.advertise()).hasValue(java.net.URI.create("http://registry.internal:5000"));
+        assertThat(r.etcd().orElseThrow().prefix()).isEqualTo("/services/docker_registry/");
+        assertThat(r.etcd().orElseThrow().endpoints()).hasSize(2);
+        assertThat(r.etcd().orElseThrow().ttl()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(r.consul().orElseThrow().service()).isEqualTo("docker_registry");
+        assertThat(r.consul().orElseThrow().checkInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse("").registration().enabled()).isFalse();
+        assertThatThrownBy(() -> parse("registration:\n  etcd:\n    ttl: 5s\n")).hasMessageContaining("registration.etcd.endpoints");
+        assertThatThrownBy(() -> parse("registration:\n  etcd:\n    endpoints: [x]\n")).hasMessageContaining("http");
+        assertThatThrownBy(() -> parse("registration:\n  etcd:\n    endpoints: [http://e:1]\n    ttl: 1s\n"))
+                .hasMessageContaining("at least 2s");
+        assertThatThrownBy(() -> parse("registration:\n  zookeeper: {}\n")).hasMessageContaining("zookeeper");
+    }
+
+    @Test
     void healthChecksAreRead() {
         HealthConfig h = parse("""
                 health:
