@@ -41,8 +41,30 @@ final class UpstreamCaller {
 
     /** The call's result, through the full client. */
     <T> T call(String repository, UpstreamCall<T> call) {
-        Transport.Response r = send(repository, call.method(), call.path(), call.accept(), call.range());
-        return call.handle(r, answers);
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            Transport.Response r = send(repository, call.method(), call.path(), call.accept(), call.range());
+            T result = call.handle(r, answers);
+            failed = false;
+            return result;
+        } finally {
+            endpoint.stats().recordCall(kind(call), System.nanoTime() - start, failed);
+        }
+    }
+
+    /** {@code ManifestGet} → {@code manifest_get}: the label of the call's kind in metrics. */
+    private static String kind(UpstreamCall<?> call) {
+        String name = call.getClass().getSimpleName();
+        StringBuilder kind = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                kind.append('_');
+            }
+            kind.append(Character.toLowerCase(c));
+        }
+        return kind.toString();
     }
 
     /**
@@ -64,11 +86,13 @@ final class UpstreamCaller {
         Transport.Response r = null;
         try {
             endpoint.stats().requests.increment();
+            long start = System.nanoTime();
             r = sockets.send(new Transport.Request(call.method(), uri, headers(call.accept(), call.range(), scope, true), null,
                     endpoint.timeout()));
             Optional<BlobStream> stream = call.handleSimple(r);
             if (stream.isPresent()) {
                 endpoint.breaker().success();
+                endpoint.stats().recordCall("blob_get", System.nanoTime() - start, false);
             }
             return stream;
         } catch (SocketTransport.ConnectFailed e) {
@@ -255,6 +279,7 @@ final class UpstreamCaller {
         String token = endpoint.tokens().cached(c, scope, credentials);
         if (token == null) {
             token = endpoint.tokens().fetch(endpoint.transport(), c, scope, credentials, endpoint.timeout());
+            endpoint.stats().tokensFetched.increment();
         }
         return "Bearer " + token;
     }
@@ -275,6 +300,7 @@ final class UpstreamCaller {
         if (c.isBearer()) {
             // Fetch now so that a refusal surfaces as the token service's answer.
             endpoint.tokens().fetch(endpoint.transport(), c, scope, credentials, endpoint.timeout());
+            endpoint.stats().tokensFetched.increment();
         }
     }
 

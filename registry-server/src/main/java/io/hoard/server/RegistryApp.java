@@ -85,7 +85,11 @@ public final class RegistryApp implements AutoCloseable {
     private RegistryApp(RegistryConfig config, Clock clock) throws Exception {
         this.config = config;
         refuseWhatIsNotThereYet(config);
-        this.driver = createDriver(config.storage());
+        io.hoard.server.metrics.RegistryMetrics meters = config.http().debug()
+                .filter(HttpConfig.DebugConfig::prometheusEnabled).map(d -> new io.hoard.server.metrics.RegistryMetrics())
+                .orElse(null);
+        StorageDriver storage = createDriver(config.storage());
+        this.driver = meters == null ? storage : new io.hoard.server.metrics.MeteredStorageDriver(storage, meters.registry());
         this.cluster = Cluster.of(config, clock, this::peerUrl);
         try {
             DriverRegistry registry = new DriverRegistry(driver, DriverRegistry.DEFAULT_MAX_MANIFEST_BYTES,
@@ -143,8 +147,6 @@ public final class RegistryApp implements AutoCloseable {
             InetSocketAddress address = http.bindHost().isEmpty()
                     ? new InetSocketAddress(http.port())
                     : new InetSocketAddress(http.bindHost(), http.port());
-            io.hoard.server.metrics.RegistryMetrics meters = http.debug().filter(HttpConfig.DebugConfig::prometheusEnabled)
-                    .map(d -> new io.hoard.server.metrics.RegistryMetrics()).orElse(null);
             RegistryChannelInitializer channels = new RegistryChannelInitializer(ssl, dispatcher, workers, serverSettings,
                     inFlight, meters != null ? meters : io.hoard.server.http.RequestObserver.NONE);
             this.server = new RegistryServer(address, channels);

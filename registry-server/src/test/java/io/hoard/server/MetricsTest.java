@@ -68,6 +68,12 @@ final class MetricsTest {
                     .contains("jvm_memory_used_bytes").contains("jvm_gc_").contains("process_uptime_seconds")
                     .contains("hoard_netty_buffer_memory_used_bytes{area=\"direct\"}")
                     .contains("disk_free_bytes").contains("disk_total_bytes")
+                    .contains("hoard_storage_operations_seconds_count{driver=\"filesystem\",operation=\"get_content\",outcome=\"ok\"}")
+                    .contains("hoard_storage_operations_seconds_count{driver=\"filesystem\",operation=\"put_content\",outcome=\"ok\"}")
+                    .contains("hoard_upstream_calls_seconds_count{kind=\"manifest_get\",upstream=\"" + upstream.base + "\"} ")
+                    .contains("hoard_upstream_calls_seconds_sum{kind=\"blob_get\",upstream=\"" + upstream.base + "\"}")
+                    .contains("hoard_upstream_call_errors_total{kind=\"manifest_head\",upstream=\"" + upstream.base + "\"} 0")
+                    .contains("hoard_upstream_tokens_fetched_total{upstream=\"" + upstream.base + "\"} 0")
                     .doesNotContain("library/app").doesNotContain(Digest.sha256(layer).hex());
 
             HttpResponse<String> health = get(debug + "/debug/health");

@@ -8,6 +8,7 @@ import io.hoard.upstream.RegistryClient;
 import io.hoard.upstream.UpstreamStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -119,6 +120,17 @@ public final class RegistryMetrics implements RequestObserver {
                     "The upstream's ratelimit-remaining header (-1: never sent)");
             gauge("hoard_upstream_circuit_open", client, cl -> cl.circuitOpen() ? 1 : 0, tags,
                     "1 while the circuit breaker refuses calls to the upstream");
+            FunctionCounter.builder("hoard_upstream_tokens_fetched", stats, s -> s.tokensFetched()).tags(tags)
+                    .description("Tokens fetched from the upstream's token service").register(registry);
+            for (String kind : UpstreamStats.CALL_KINDS) {
+                UpstreamStats.Calls calls = stats.calls(kind);
+                FunctionTimer.builder("hoard_upstream_calls", calls, UpstreamStats.Calls::count,
+                        UpstreamStats.Calls::totalNanos, java.util.concurrent.TimeUnit.NANOSECONDS).tags(tags).tag("kind", kind)
+                        .description("Calls to the upstream, by kind: count and time until the answer's head")
+                        .register(registry);
+                FunctionCounter.builder("hoard_upstream_call_errors", calls, UpstreamStats.Calls::errors).tags(tags).tag("kind", kind)
+                        .description("Calls to the upstream that failed, by kind").register(registry);
+            }
         }
     }
 
