@@ -152,6 +152,7 @@ public final class RegistryApp implements AutoCloseable {
             this.server = new RegistryServer(address, channels);
             if (meters != null) {
                 meters.bindServer(inFlight::count, channels::openConnections);
+                meters.bindHealth(health);
                 driver.localRoot().ifPresent(meters::bindStorageRoot);
                 if (proxy != null) {
                     meters.bindCache(metrics, fetcher);

@@ -97,6 +97,16 @@ public final class HealthMonitor {
         }
     }
 
+    /** Every check's name. */
+    public List<String> names() {
+        return probes.stream().map(p -> p.name).toList();
+    }
+
+    /** Whether the named check is failing now. */
+    public boolean isFailing(String name) {
+        return probes.stream().anyMatch(p -> p.name.equals(name) && p.failing());
+    }
+
     /** The failing checks, by name, with what each said. */
     public Map<String, String> failing() {
         Map<String, String> failing = new LinkedHashMap<>();

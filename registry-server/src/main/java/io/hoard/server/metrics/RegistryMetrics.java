@@ -75,6 +75,14 @@ public final class RegistryMetrics implements RequestObserver {
                 .description("Client connections open").register(registry);
     }
 
+    /** 1 for each failing health check (by its name: the configured checks only). */
+    public void bindHealth(io.hoard.server.health.HealthMonitor health) {
+        for (String name : health.names()) {
+            Gauge.builder("hoard_health_check_failing", health, h -> h.isFailing(name) ? 1 : 0).tag("check", name)
+                    .description("1 while the health check fails").register(registry);
+        }
+    }
+
     /** Free and total space of the volume the storage root is on (filesystem storage). */
     public void bindStorageRoot(Path root) {
         new DiskSpaceMetrics(root.toFile()).bindTo(registry);
