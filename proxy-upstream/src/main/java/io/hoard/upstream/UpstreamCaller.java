@@ -55,16 +55,7 @@ final class UpstreamCaller {
 
     /** {@code ManifestGet} → {@code manifest_get}: the label of the call's kind in metrics. */
     private static String kind(UpstreamCall<?> call) {
-        String name = call.getClass().getSimpleName();
-        StringBuilder kind = new StringBuilder();
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c) && i > 0) {
-                kind.append('_');
-            }
-            kind.append(Character.toLowerCase(c));
-        }
-        return kind.toString();
+        return io.hoard.model.Labels.snakeCase(call.getClass());
     }
 
     /**

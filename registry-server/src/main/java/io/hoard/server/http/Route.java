@@ -10,16 +10,7 @@ public sealed interface Route {
 
     /** The route's kind for metrics and logs: {@code manifest}, {@code blob}, {@code upload}, ... (bounded, no names). */
     default String kind() {
-        String name = getClass().getSimpleName();
-        StringBuilder kind = new StringBuilder();
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c) && i > 0) {
-                kind.append('_');
-            }
-            kind.append(Character.toLowerCase(c));
-        }
-        return kind.toString();
+        return io.hoard.model.Labels.snakeCase(getClass());
     }
 
     record Base() implements Route {
