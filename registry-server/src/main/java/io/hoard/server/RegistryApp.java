@@ -153,6 +153,7 @@ public final class RegistryApp implements AutoCloseable {
             if (meters != null) {
                 meters.bindServer(inFlight::count, channels::openConnections);
                 meters.bindHealth(health);
+                meters.bindUploads(registry);
                 driver.localRoot().ifPresent(meters::bindStorageRoot);
                 if (proxy != null) {
                     meters.bindCache(metrics, fetcher);

@@ -45,6 +45,8 @@ final class MetricsTest {
             assertThat(hoard.get("/v2/library/app/blobs/" + Digest.sha256(layer)).statusCode()).isEqualTo(200);
             assertThat(hoard.get("/v2/library/nothing/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).statusCode())
                     .isEqualTo(404);
+            String upload = hoard.startUpload("mine/pushing"); // left open
+            assertThat(upload).isNotEmpty();
             Thread.sleep(200); // the last response's observation follows its last byte
 
             String debug = "http://127.0.0.1:" + hoard.app.debugAddress().orElseThrow().getPort();
@@ -65,6 +67,7 @@ final class MetricsTest {
                     .contains("hoard_upstream_circuit_open{upstream=\"" + upstream.base + "\"} 0")
                     .contains("hoard_upstream_ratelimit_remaining{")
                     .contains("hoard_http_requests_in_flight").contains("hoard_http_connections_open")
+                    .contains("hoard_upload_sessions_open 1.0")
                     .contains("jvm_memory_used_bytes").contains("jvm_gc_").contains("process_uptime_seconds")
                     .contains("hoard_netty_buffer_memory_used_bytes{area=\"direct\"}")
                     .contains("disk_free_bytes").contains("disk_total_bytes")

@@ -46,6 +46,8 @@ public final class DriverRegistry implements CacheStorage {
     private final ConcurrentHashMap<RepositoryName, KnownOrigin> origins = new ConcurrentHashMap<>();
     /** Repositories seen holding content: they keep it (only deleting whole directories would end it). */
     private final Set<RepositoryName> withContent = ConcurrentHashMap.newKeySet();
+    /** Upload sessions started or resumed here and not yet committed, cancelled or purged here. */
+    private final Set<String> openUploads = ConcurrentHashMap.newKeySet();
 
     public DriverRegistry(StorageDriver driver) {
         this(driver, DEFAULT_MAX_MANIFEST_BYTES, DEFAULT_DESCRIPTOR_CACHE_ENTRIES);
@@ -83,7 +85,7 @@ public final class DriverRegistry implements CacheStorage {
         DriverTagStore tags = new DriverTagStore(driver, name);
         DriverManifestStore manifests = new DriverManifestStore(driver, name, blobs, tags, maxManifestBytes, manifestCache,
                 descriptors);
-        DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes);
+        DriverUploadStore uploads = new DriverUploadStore(driver, name, blobs, uploadHashes, openUploads);
         return new DriverRepository(this, name, blobs, manifests, tags, uploads);
     }
 
@@ -121,6 +123,14 @@ public final class DriverRegistry implements CacheStorage {
         });
         new LinkedBlobStore(driver, name, descriptors).linkStored(digest, size);
         return new Descriptor(digest, size, Descriptor.OCTET_STREAM);
+    }
+
+    /**
+     * Upload sessions this process started or resumed that it has not yet seen committed, cancelled
+     * or purged (a session another instance finishes counts here until it is purged).
+     */
+    public int openUploads() {
+        return openUploads.size();
     }
 
     StorageDriver driver() {
@@ -208,7 +218,10 @@ public final class DriverRegistry implements CacheStorage {
     public List<String> purgeUploads(java.time.Duration age, java.time.Instant now, boolean dryRun) {
         List<String> old = new UploadPurger(driver).purge(age, now, dryRun);
         if (!dryRun) {
-            old.forEach(path -> uploadHashes.forget(StoragePaths.baseName(path)));
+            old.forEach(path -> {
+                uploadHashes.forget(StoragePaths.baseName(path));
+                openUploads.remove(StoragePaths.baseName(path));
+            });
         }
         return old;
     }

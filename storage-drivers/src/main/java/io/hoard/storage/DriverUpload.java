@@ -27,8 +27,11 @@ final class DriverUpload implements Upload {
     private UploadHashes.@Nullable RunningHash sha256;
     private @Nullable FileWriter writer;
 
+    private final java.util.Set<String> open;
+
     DriverUpload(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, UploadHashes hashes, String id,
-            long size) {
+            long size, java.util.Set<String> open) {
+        this.open = open;
         this.driver = driver;
         this.name = name;
         this.blobs = blobs;
@@ -84,6 +87,7 @@ final class DriverUpload implements Upload {
                 pathFor(new PathSpec.UploadData(name, id)), pathFor(new PathSpec.BlobData(expected))));
         blobs.linkStored(expected, size);
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.UploadDir(name, id)));
+        open.remove(id);
         return new Descriptor(expected, size, Descriptor.OCTET_STREAM);
     }
 
@@ -99,6 +103,7 @@ final class DriverUpload implements Upload {
             writer = null;
         }
         StorageIo.deleteIfExists(driver, pathFor(new PathSpec.UploadDir(name, id)));
+        open.remove(id);
     }
 
     @Override

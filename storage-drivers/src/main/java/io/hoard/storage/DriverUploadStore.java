@@ -23,8 +23,12 @@ final class DriverUploadStore implements UploadStore {
     private final RepositoryName name;
     private final LinkedBlobStore blobs;
     private final UploadHashes hashStates;
+    private final java.util.Set<String> open;
 
-    DriverUploadStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, UploadHashes hashStates) {
+    /** @param open the ids of the sessions this process has open (started or resumed, not yet ended) */
+    DriverUploadStore(StorageDriver driver, RepositoryName name, LinkedBlobStore blobs, UploadHashes hashStates,
+            java.util.Set<String> open) {
+        this.open = open;
         this.driver = driver;
         this.name = name;
         this.blobs = blobs;
@@ -40,7 +44,8 @@ final class DriverUploadStore implements UploadStore {
             driver.putContent(pathFor(new PathSpec.UploadStartedAt(name, id)),
                     now.toString().getBytes(StandardCharsets.US_ASCII));
         });
-        return new DriverUpload(driver, name, blobs, hashStates, id, 0);
+        open.add(id);
+        return new DriverUpload(driver, name, blobs, hashStates, id, 0, open);
     }
 
     @Override
@@ -53,7 +58,8 @@ final class DriverUploadStore implements UploadStore {
         }
         long size = StorageIo.ifExists("reading upload " + id, () -> driver.stat(pathFor(new PathSpec.UploadData(name, id))))
                 .orElseThrow(() -> unknown(id)).size();
-        return new DriverUpload(driver, name, blobs, hashStates, id, size);
+        open.add(id);
+        return new DriverUpload(driver, name, blobs, hashStates, id, size, open);
     }
 
     private RegistryException unknown(String id) {

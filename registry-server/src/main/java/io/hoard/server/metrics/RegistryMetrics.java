@@ -83,6 +83,12 @@ public final class RegistryMetrics implements RequestObserver {
         }
     }
 
+    /** Upload sessions open on this instance. */
+    public void bindUploads(io.hoard.storage.DriverRegistry registry) {
+        Gauge.builder("hoard_upload_sessions_open", registry, r -> r.openUploads())
+                .description("Upload sessions this instance started or resumed and has not seen end").register(this.registry);
+    }
+
     /** Free and total space of the volume the storage root is on (filesystem storage). */
     public void bindStorageRoot(Path root) {
         new DiskSpaceMetrics(root.toFile()).bindTo(registry);
