@@ -98,7 +98,12 @@ final class ClusterTest {
         }
         assertThat(relay.count("GET /v2/library/big/blobs/")).as("upstream blob GETs").isEqualTo(1);
         assertThat(relay.blobBytes()).isEqualTo(layer.length);
-        // Stored once for all: every instance now serves it from the bucket.
+        // Stored once for all: every instance now serves it from the bucket (once the commit that
+        // follows the last response is done).
+        String key = "registry/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data";
+        for (int i = 0; i < 500 && !s3.blobStore().blobExists("cluster-" + bucket, key); i++) {
+            Thread.sleep(10);
+        }
         relay.mode(FaultProxy.Mode.SERVER_ERROR);
         for (TestRegistry instance : instances) {
             HttpResponse<byte[]> r = instance.get("/v2/library/big/blobs/" + digest);
@@ -299,6 +304,11 @@ final class ClusterTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Digest.sha256(r.body())).isEqualTo(digest);
         assertThat(relay.count("GET /v2/library/orphan/blobs/")).isEqualTo(1);
+        // The response ends before the commit does: wait for the object, then take the upstream away.
+        String key = "registry/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data";
+        for (int i = 0; i < 500 && !s3.blobStore().blobExists("cluster-" + bucket, key); i++) {
+            Thread.sleep(10);
+        }
         relay.mode(FaultProxy.Mode.SERVER_ERROR);
         for (TestRegistry instance : instances) { // committed by the instance that fetched it
             HttpResponse<byte[]> again = instance.get("/v2/library/orphan/blobs/" + digest);
