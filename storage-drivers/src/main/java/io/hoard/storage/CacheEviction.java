@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class CacheEviction {
     private static final Logger LOG = LoggerFactory.getLogger(CacheEviction.class);
     /** What was pulled or stored this recently is taken as a pull or fill still under way. */
-    static final Duration IN_PROGRESS = Duration.ofSeconds(15);
+    static final Duration IN_PROGRESS = Duration.ofSeconds(10);
     /** Blobs a push uploaded this recently may be waiting for their manifest. */
     static final Duration PUSH_WINDOW = Duration.ofHours(1);
 
