@@ -187,16 +187,17 @@ public final class ImageCopier {
     }
 
     private Source open(SourceName name, @Nullable Credentials credentials, RepositoryName target) {
-        if (name.host() == null || (credentials == null && configuredRoute(name).isPresent())) {
+        boolean hub = name.host() != null && ProxyRouter.isDockerHub(name.host());
+        if (hub && credentials == null && hubIsRouted()) {
+            // docker.io/library/nginx: the default upstream's cache, as containerd's ?ns=docker.io pulls it.
+            return throughCache(resolver.resolve(name.repository(), new Access(false, "docker.io", null)), name, target);
+        }
+        if (name.host() == null || (!hub && credentials == null && configuredRoute(name).isPresent())) {
             // This registry's own repository, or a cache of a configured upstream: read as a pull would.
-            Repository repo = resolver.resolve(name.full(), new Access(false, null, null));
-            ProxyTarget upstream = repo instanceof ProxyRepository p
-                    ? new ProxyTarget(p.target().upstream(), p.target().remoteName(), target, p.target().ttl(), null)
-                    : null;
-            return new Source(name.full(), reference -> fromRepository(repo, reference, name), upstream);
+            return throughCache(resolver.resolve(name.full(), new Access(false, null, null)), name, target);
         }
         Credentials given = credentials == null ? Credentials.anonymous() : credentials;
-        Optional<ProxyRouter.Configured> configured = configuredRoute(name);
+        Optional<ProxyRouter.Configured> configured = hub ? hubRoute(name) : configuredRoute(name);
         UpstreamEndpoint endpoint;
         String remoteName;
         if (configured.isPresent()) {
@@ -205,7 +206,6 @@ public final class ImageCopier {
                     remote.ttl(), remote.insecure(), remote.caFile()), connectTimeout, timeout, clock);
             remoteName = configured.get().remoteName();
         } else {
-            boolean hub = ProxyRouter.isDockerHub(name.host());
             String host = hub ? ProxyRouter.DOCKER_HUB_API : name.host();
             endpoint = UpstreamEndpoint.dynamic(URI.create((Upstreams.isLoopback(host) ? "http" : "https") + "://" + host),
                     AddressPolicy.open(), connectTimeout, timeout, clock);
@@ -213,6 +213,39 @@ public final class ImageCopier {
         }
         ProxyTarget upstream = new ProxyTarget(new RegistryClient(endpoint, given), remoteName, target, Duration.ZERO, null);
         return new Source(name.full(), reference -> fromUpstream(upstream, reference), upstream);
+    }
+
+    private static Source throughCache(Repository repo, SourceName name, RepositoryName target) {
+        ProxyTarget upstream = repo instanceof ProxyRepository p
+                ? new ProxyTarget(p.target().upstream(), p.target().remoteName(), target, p.target().ttl(), null)
+                : null;
+        return new Source(name.full(), reference -> fromRepository(repo, reference, name), upstream);
+    }
+
+    /** The configured default upstream's route for a Docker Hub name, when there is one. */
+    private Optional<ProxyRouter.Configured> hubRoute(SourceName name) {
+        if (router == null) {
+            return Optional.empty();
+        }
+        try {
+            return router.route(name.repository(), "docker.io", false) instanceof ProxyRouter.Configured c ? Optional.of(c)
+                    : Optional.empty();
+        } catch (RegistryException notRouted) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether this registry routes Docker Hub names to an upstream (a configured default, or proxy.on). */
+    private boolean hubIsRouted() {
+        if (router == null) {
+            return false;
+        }
+        try {
+            router.route("library/probe", "docker.io", false);
+            return true;
+        } catch (RegistryException notRouted) {
+            return false;
+        }
     }
 
     private Optional<ProxyRouter.Configured> configuredRoute(SourceName name) {

@@ -65,6 +65,25 @@ final class AdminApiTest {
     }
 
     @Test
+    void dockerHubSpellingsOfASourceGoToTheDefaultUpstream() throws Exception {
+        try (TestRegistry hub = TestRegistry.inMemory("");
+                TestRegistry r = TestRegistry.filesystem(dir, "proxy:\n  remoteurl: " + hub.base
+                        + "\n  localnamespaces: [apps]\n")) {
+            byte[] manifest = hub.pushImage("library/app", "1", TestRegistry.randomBytes(3000, 5));
+            byte[] team = hub.pushImage("team/tool", "2", TestRegistry.randomBytes(3000, 6));
+            for (String source : List.of("docker.io/library/app:1", "docker.io/app:1", "app:1")) {
+                HttpResponse<byte[]> copy = post(r, "{\"source\":\"" + source + "\",\"target\":\"apps/app:1\"}");
+                assertThat(copy.statusCode()).as(source + ": " + new String(copy.body(), StandardCharsets.UTF_8))
+                        .isEqualTo(201);
+            }
+            assertThat(post(r, "{\"source\":\"index.docker.io/team/tool:2\",\"target\":\"apps/tool\"}").statusCode())
+                    .isEqualTo(201);
+            assertThat(r.get("/v2/apps/app/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(manifest);
+            assertThat(r.get("/v2/apps/tool/manifests/2", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(team);
+        }
+    }
+
+    @Test
     void copyRequestsAreChecked() throws Exception {
         try (TestRegistry r = TestRegistry.inMemory("")) {
             assertError(post(r, "not json"), 400, "BAD_REQUEST");
