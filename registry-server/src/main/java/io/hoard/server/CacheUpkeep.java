@@ -38,11 +38,14 @@ final class CacheUpkeep implements AdminApi.Maintenance {
     private final @Nullable ProxyConfig proxy;
     private final ImageCopier copier;
 
-    CacheUpkeep(DriverRegistry registry, @Nullable ProxyConfig proxy, Pins pins, ImageCopier copier, Clock clock) {
+    /** @param pullLog where a cluster shares last pulls (Redis), or {@link io.hoard.storage.PullLog#NONE} */
+    CacheUpkeep(DriverRegistry registry, @Nullable ProxyConfig proxy, Pins pins, ImageCopier copier, Clock clock,
+            io.hoard.storage.PullLog pullLog) {
         this.proxy = proxy;
         this.copier = copier;
         // Pulls are recorded only for eviction: without it a hit costs no storage write at all.
-        this.accessTimes = proxy != null && proxy.eviction().enabled() ? AccessTimes.of(registry, clock) : AccessTimes.NONE;
+        this.accessTimes = proxy != null && proxy.eviction().enabled() ? AccessTimes.of(registry, clock, pullLog)
+                : AccessTimes.NONE;
         this.eviction = new CacheEviction(registry, accessTimes, pins::all, blobUse, clock);
     }
 

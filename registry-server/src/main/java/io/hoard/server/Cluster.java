@@ -70,6 +70,11 @@ final class Cluster implements AutoCloseable {
         return descriptors;
     }
 
+    /** Last pulls shared through Redis, for eviction. */
+    io.hoard.storage.PullLog pullLog() {
+        return new io.hoard.cluster.RedisPullLog(redis);
+    }
+
     PeerSignature signature() {
         return signature;
     }

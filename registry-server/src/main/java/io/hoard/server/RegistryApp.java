@@ -130,7 +130,8 @@ public final class RegistryApp implements AutoCloseable {
             ImageCopier copier = new ImageCopier(registry, fetcher, resolver, router,
                     proxy != null ? proxy.remoteRegistries() : java.util.List.of(),
                     proxy != null ? proxy.connectTimeout() : DEFAULT_CONNECT_TIMEOUT, upstreamTimeout, clock);
-            CacheUpkeep upkeep = new CacheUpkeep(registry, proxy, pins, copier, clock);
+            CacheUpkeep upkeep = new CacheUpkeep(registry, proxy, pins, copier, clock,
+                    cluster != null ? cluster.pullLog() : io.hoard.storage.PullLog.NONE);
             this.upkeep = upkeep;
             AdminApi admin = new AdminApi(new AdminAccess(access, config.admin().users()), copier, resolver, pins, storedName,
                     config.storage().readOnly(), upkeep);

@@ -208,6 +208,14 @@ final class ClusterTest {
             assertThat(b.get("/v2/library/evicted/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(manifest);
             assertThat(Digest.sha256(b.get("/v2/library/evicted/blobs/" + layerDigest).body())).isEqualTo(layerDigest);
             a.clock.advance(java.time.Duration.ofSeconds(1)); // b pulled a moment ago, by a's clock too
+            // The pull is shared through Redis, not written into the bucket.
+            String member = "library/evicted@" + Digest.sha256(manifest);
+            for (int i = 0; i < 100 && redis.command("ZSCORE", "hoard:pulls", member).equals("$-1"); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(redis.command("ZSCORE", "hoard:pulls", member)).isNotEqualTo("$-1");
+            assertThat(s3.blobStore().blobExists(name, "registry/docker/registry/v2/repositories/library/evicted/_hoard/access/"
+                    + "sha256/" + Digest.sha256(manifest).hex())).isFalse();
 
             HttpResponse<byte[]> spared = a.send(a.request("/hoard/api/v1/maintenance/eviction")
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
@@ -218,6 +226,7 @@ final class ClusterTest {
             HttpResponse<byte[]> evicted = a.send(a.request("/hoard/api/v1/maintenance/eviction")
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
             assertThat(TestRegistry.json(evicted).path("manifestsDeleted").toString()).contains("library/evicted@");
+            assertThat(redis.command("ZSCORE", "hoard:pulls", member)).as("forgotten with the manifest").isEqualTo("$-1");
             relay.resetCounts();
             assertThat(b.get("/v2/library/evicted/manifests/1", "Accept", TestRegistry.OCI_MANIFEST).body()).isEqualTo(manifest);
             assertThat(Digest.sha256(b.get("/v2/library/evicted/blobs/" + layerDigest).body())).isEqualTo(layerDigest);

@@ -35,7 +35,7 @@ public final class AccessTimes {
     }
 
     /** For a registry without a cache: nothing is recorded. */
-    public static final AccessTimes NONE = new AccessTimes(null, Clock.systemUTC());
+    public static final AccessTimes NONE = new AccessTimes(null, Clock.systemUTC(), PullLog.NONE);
 
     private final @org.jspecify.annotations.Nullable StorageDriver driver;
     private final Clock clock;
@@ -44,12 +44,36 @@ public final class AccessTimes {
 
     /** Pulls of {@code registry}'s manifests, recorded in its store. */
     public static AccessTimes of(DriverRegistry registry, Clock clock) {
-        return new AccessTimes(registry.driver(), clock);
+        return new AccessTimes(registry.driver(), clock, PullLog.NONE);
     }
 
-    AccessTimes(@org.jspecify.annotations.Nullable StorageDriver driver, Clock clock) {
+    /** Pulls recorded in {@code log} (Redis), or in the store while the log cannot be reached. */
+    public static AccessTimes of(DriverRegistry registry, Clock clock, PullLog log) {
+        return new AccessTimes(registry.driver(), clock, log);
+    }
+
+    private final PullLog log;
+
+    AccessTimes(@org.jspecify.annotations.Nullable StorageDriver driver, Clock clock, PullLog log) {
         this.driver = driver;
         this.clock = clock;
+        this.log = log;
+    }
+
+    /** The pulls the shared log knows (every instance's), for one eviction run. */
+    Map<Key, Instant> shared() {
+        return driver == null ? Map.of() : log.all();
+    }
+
+    /** Forgets an evicted manifest's pulls: its marker and its entry in the shared log. */
+    void forget(RepositoryName repository, Digest digest) {
+        Key key = new Key(repository, digest);
+        recent.remove(key);
+        pending.remove(key);
+        log.forget(key);
+        if (driver != null) {
+            StorageIo.deleteIfExists(driver, pathFor(new PathSpec.AccessMarker(repository, digest)));
+        }
     }
 
     /** A pull of {@code digest} from {@code repository}: memory only, callable on an event loop. */
@@ -72,7 +96,7 @@ public final class AccessTimes {
 
     private boolean write(Key key, Instant when) {
         StorageDriver d = driver;
-        if (d == null) {
+        if (d == null || log.record(key, when)) {
             return true;
         }
         try {

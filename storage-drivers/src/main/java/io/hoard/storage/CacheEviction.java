@@ -116,6 +116,8 @@ public final class CacheEviction {
     private final class Plan {
         private final StoreInventory inventory;
         private final Instant start;
+        /** Every instance's last pulls, from the shared log (Redis) when there is one. */
+        private final Map<AccessTimes.Key, Instant> sharedPulls;
         /** Kept references to each blob, from every kept manifest of every repository. */
         private final Map<Digest, Integer> refs = new HashMap<>();
         /** Blobs of pushed or pinned content: never deleted, never counted against the budget. */
@@ -130,6 +132,7 @@ public final class CacheEviction {
         Plan(StoreInventory inventory, Instant start, boolean collectAll) {
             this.inventory = inventory;
             this.start = start;
+            this.sharedPulls = collectAll ? Map.of() : accessTimes.shared();
             Set<Pin> pinned = collectAll ? Set.of() : pins.get();
             for (StoreInventory.Repo repo : inventory.repos.values()) {
                 boolean all = collectAll || repo.origin != Origin.CACHED;
@@ -208,6 +211,10 @@ public final class CacheEviction {
             Instant marker = repo.access.get(d);
             if (marker != null && marker.isAfter(t)) {
                 t = marker;
+            }
+            Instant logged = sharedPulls.get(new AccessTimes.Key(repo.name, d));
+            if (logged != null && logged.isAfter(t)) {
+                t = logged;
             }
             Optional<Instant> here = accessTimes.recent(repo.name, d);
             return here.isPresent() && here.get().isAfter(t) ? here.get() : t;
@@ -320,7 +327,7 @@ public final class CacheEviction {
                 } catch (io.hoard.model.RegistryException gone) {
                     // deleted meanwhile
                 }
-                StorageIo.deleteIfExists(driver, pathFor(new PathSpec.AccessMarker(repo.name, m)));
+                accessTimes.forget(repo.name, m);
             }
             manifests.add(repo.name + "@" + m);
             for (Digest b : inventory.blobsOf(m)) {
