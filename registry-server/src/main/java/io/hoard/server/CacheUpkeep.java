@@ -1,6 +1,7 @@
 package io.hoard.server;
 
 import io.hoard.config.EvictionConfig;
+import io.hoard.cluster.RedisTurns;
 import io.hoard.config.ProxyConfig;
 import io.hoard.model.ErrorCode;
 import io.hoard.model.RegistryException;
@@ -37,10 +38,13 @@ final class CacheUpkeep implements AdminApi.Maintenance {
     private final CacheEviction eviction;
     private final @Nullable ProxyConfig proxy;
     private final ImageCopier copier;
+    /** In a cluster: one instance evicts at a time (the others would list the same store for nothing). */
+    private final @Nullable RedisTurns turns;
 
     /** @param pullLog where a cluster shares last pulls (Redis), or {@link io.hoard.storage.PullLog#NONE} */
     CacheUpkeep(DriverRegistry registry, @Nullable ProxyConfig proxy, Pins pins, ImageCopier copier, Clock clock,
-            io.hoard.storage.PullLog pullLog) {
+            io.hoard.storage.PullLog pullLog, @Nullable RedisTurns turns) {
+        this.turns = turns;
         this.proxy = proxy;
         this.copier = copier;
         // Pulls are recorded only for eviction: without it a hit costs no storage write at all.
@@ -68,7 +72,9 @@ final class CacheUpkeep implements AdminApi.Maintenance {
         EvictionConfig limits = proxy.eviction();
         long every = Math.max(1000, limits.interval().toMillis());
         if (limits.enabled()) {
-            maintenance.scheduleWithFixedDelay(() -> guarded("eviction", () -> eviction.evict(limits(limits))), every, every,
+            Runnable evict = () -> eviction.evict(limits(limits));
+            maintenance.scheduleWithFixedDelay(() -> guarded("eviction", turns == null ? evict
+                    : () -> turns.runIfFree("eviction", limits.interval().plusMinutes(10), evict)), every, every,
                     TimeUnit.MILLISECONDS);
         }
         if (!proxy.prewarm().isEmpty()) {

@@ -70,6 +70,11 @@ final class Cluster implements AutoCloseable {
         return descriptors;
     }
 
+    /** Runs cluster-wide background work on one instance at a time. */
+    io.hoard.cluster.RedisTurns turns() {
+        return new io.hoard.cluster.RedisTurns(redis);
+    }
+
     /** Last pulls shared through Redis, for eviction. */
     io.hoard.storage.PullLog pullLog() {
         return new io.hoard.cluster.RedisPullLog(redis);

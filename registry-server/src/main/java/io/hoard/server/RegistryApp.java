@@ -131,7 +131,8 @@ public final class RegistryApp implements AutoCloseable {
                     proxy != null ? proxy.remoteRegistries() : java.util.List.of(),
                     proxy != null ? proxy.connectTimeout() : DEFAULT_CONNECT_TIMEOUT, upstreamTimeout, clock);
             CacheUpkeep upkeep = new CacheUpkeep(registry, proxy, pins, copier, clock,
-                    cluster != null ? cluster.pullLog() : io.hoard.storage.PullLog.NONE);
+                    cluster != null ? cluster.pullLog() : io.hoard.storage.PullLog.NONE,
+                    cluster != null ? cluster.turns() : null);
             this.upkeep = upkeep;
             AdminApi admin = new AdminApi(new AdminAccess(access, config.admin().users()), copier, resolver, pins, storedName,
                     config.storage().readOnly(), upkeep);

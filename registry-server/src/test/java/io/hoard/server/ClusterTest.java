@@ -188,6 +188,25 @@ final class ClusterTest {
     }
 
     @Test
+    void backgroundWorkTakesTurnsAcrossTheCluster() throws Exception {
+        try (io.hoard.cluster.RedisCoordinator one = new io.hoard.cluster.RedisCoordinator(redisConfig());
+                io.hoard.cluster.RedisCoordinator other = new io.hoard.cluster.RedisCoordinator(redisConfig())) {
+            io.hoard.cluster.RedisTurns a = new io.hoard.cluster.RedisTurns(one);
+            io.hoard.cluster.RedisTurns b = new io.hoard.cluster.RedisTurns(other);
+            boolean[] inner = new boolean[1];
+            assertThat(a.runIfFree("test", java.time.Duration.ofMinutes(1),
+                    () -> inner[0] = b.runIfFree("test", java.time.Duration.ofMinutes(1), () -> { }))).isTrue();
+            assertThat(inner[0]).as("another instance's turn while the first runs").isFalse();
+            assertThat(b.runIfFree("test", java.time.Duration.ofMinutes(1), () -> { })).as("released").isTrue();
+        }
+    }
+
+    private io.hoard.config.RedisConfig redisConfig() {
+        return io.hoard.config.ConfigLoader.parse("http:\n  secret: s\nredis:\n  addr: " + redis.addr() + "\n",
+                java.util.Map.of(), "test").redis().orElseThrow();
+    }
+
+    @Test
     void evictionOnOneInstanceSparesWhatAnotherIsPullingAndTheOtherRefillsAfter() throws Exception {
         String name = "evict-" + (++bucket);
         s3.createBucket(name);
