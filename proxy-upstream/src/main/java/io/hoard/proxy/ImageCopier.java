@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  * with them outlives it; they are never stored or logged.
  */
 public final class ImageCopier {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageCopier.class);
+    /** The most referrers copied per manifest of an image. */
+    private static final int MAX_REFERRERS = 64;
     /** Blobs fetched at the same time, as docker does. */
     private static final int PARALLEL_FETCHES = 4;
 
@@ -53,9 +56,11 @@ public final class ImageCopier {
      * What a copy did.
      *
      * @param tag the tag the copy was stored under, or null (a source by digest, no tag given)
+     * @param referrers manifests copied along because their subject is part of the image (signatures,
+     *        attestations, SBOMs)
      */
     public record Result(Digest digest, String mediaType, @Nullable String tag, int blobsFetched, long bytesFetched,
-            int blobsReused, long bytesReused) {
+            int blobsReused, long bytesReused, int referrers) {
     }
 
     /** Told about each blob as it is done. */
@@ -67,7 +72,13 @@ public final class ImageCopier {
     }
 
     /** Where an image is read from: its manifests and, for a remote one, the upstream to fetch blobs from. */
-    private record Source(String description, ManifestSource manifests, @Nullable ProxyTarget upstream) {
+    private record Source(String description, ManifestSource manifests, @Nullable ProxyTarget upstream,
+            ReferrerSource referrers) {
+    }
+
+    /** The manifests whose subject is a digest, as the source's referrers API lists them; best effort. */
+    private interface ReferrerSource {
+        List<Digest> of(Digest subject);
     }
 
     private interface ManifestSource {
@@ -114,16 +125,18 @@ public final class ImageCopier {
         Source from = open(name, credentials, target.name());
         ImageGraph image = graph(from, from.manifests().get(name.reference()));
         Manifest root = image.root();
-        Counts counts = copyBlobs(from, target.name(), image.blobs(), progress);
+        Counts counts = new Counts();
+        copyBlobs(from, target.name(), image.blobs(), progress, counts);
         for (Manifest m : image.manifests()) {
             target.manifests().put(m.content(), m.mediaType(), m.digest().algorithm());
         }
+        int referrers = copyReferrers(from, target, image, progress, counts);
         String newTag = tag != null ? tag : name.reference() instanceof Reference.Tag t ? t.name() : null;
         if (newTag != null) {
             target.tags().tag(newTag, root.digest());
         }
         return new Result(root.digest(), root.mediaType(), newTag, counts.fetched.get(), counts.bytesFetched.get(),
-                counts.reused.get(), counts.bytesReused.get());
+                counts.reused.get(), counts.bytesReused.get(), referrers);
     }
 
     /**
@@ -136,7 +149,8 @@ public final class ImageCopier {
     public int warm(String image) {
         SourceName name = SourceName.parse(image);
         Repository repo = resolver.resolve(name.full(), new Access(false, null, null));
-        Source from = new Source(name.full(), reference -> fromRepository(repo, reference, name), null);
+        Source from = new Source(name.full(), reference -> fromRepository(repo, reference, name), null,
+                subject -> List.of());
         int fetched = 0;
         for (Descriptor blob : graph(from, from.manifests().get(name.reference())).blobs()) {
             if (repo.blobs().stat(blob.digest()).isPresent() && storage.statContent(blob.digest()).isPresent()) {
@@ -212,14 +226,19 @@ public final class ImageCopier {
             remoteName = hub ? ProxyRouter.hubName(name.repository()) : name.repository();
         }
         ProxyTarget upstream = new ProxyTarget(new RegistryClient(endpoint, given), remoteName, target, Duration.ZERO, null);
-        return new Source(name.full(), reference -> fromUpstream(upstream, reference), upstream);
+        return new Source(name.full(), reference -> fromUpstream(upstream, reference), upstream,
+                subject -> upstream.upstream().referrers(upstream.remoteName(), subject, null)
+                        .map(index -> io.hoard.storage.ManifestParser.indexEntries(index).stream()
+                                .map(e -> e.descriptor().digest()).toList())
+                        .orElse(List.of()));
     }
 
     private static Source throughCache(Repository repo, SourceName name, RepositoryName target) {
         ProxyTarget upstream = repo instanceof ProxyRepository p
                 ? new ProxyTarget(p.target().upstream(), p.target().remoteName(), target, p.target().ttl(), null)
                 : null;
-        return new Source(name.full(), reference -> fromRepository(repo, reference, name), upstream);
+        return new Source(name.full(), reference -> fromRepository(repo, reference, name), upstream,
+                subject -> repo.manifests().referrers(subject, null).stream().map(r -> r.descriptor().digest()).toList());
     }
 
     /** The configured default upstream's route for a Docker Hub name, when there is one. */
@@ -308,8 +327,7 @@ public final class ImageCopier {
     }
 
     /** Links what the store holds, fetches the rest ({@value #PARALLEL_FETCHES} at a time). */
-    private Counts copyBlobs(Source from, RepositoryName target, List<Descriptor> blobs, Progress progress) {
-        Counts counts = new Counts();
+    private void copyBlobs(Source from, RepositoryName target, List<Descriptor> blobs, Progress progress, Counts counts) {
         long total = blobs.stream().mapToLong(Descriptor::size).sum();
         List<Descriptor> missing = new ArrayList<>();
         for (Descriptor blob : blobs) {
@@ -323,7 +341,7 @@ public final class ImageCopier {
             }
         }
         if (missing.isEmpty()) {
-            return counts;
+            return;
         }
         ProxyTarget upstream = from.upstream();
         if (upstream == null) {
@@ -362,7 +380,44 @@ public final class ImageCopier {
             Thread.currentThread().interrupt();
             throw new RegistryException(ErrorCode.UNAVAILABLE, "the copy was interrupted");
         }
-        return counts;
+    }
+
+    /**
+     * Copies the manifests that refer to a part of the image (OCI 1.1 {@code subject}: signatures,
+     * attestations, SBOMs) with what they reference. Best effort: a source without a referrers API
+     * has none to give, and a referrer that cannot be copied is logged and left out.
+     *
+     * @return how many were copied
+     */
+    private int copyReferrers(Source from, Repository target, ImageGraph image, Progress progress, Counts counts) {
+        int copied = 0;
+        for (Manifest subject : image.manifests()) {
+            List<Digest> referrers;
+            try {
+                referrers = from.referrers().of(subject.digest());
+            } catch (RuntimeException e) {
+                LOG.warn("listing the referrers of {} in {} failed; copied without them: {}", subject.digest(),
+                        from.description(), e.getMessage());
+                continue;
+            }
+            for (Digest d : referrers.stream().limit(MAX_REFERRERS).toList()) {
+                if (target.manifests().exists(d)) {
+                    continue;
+                }
+                try {
+                    ImageGraph referrer = graph(from, from.manifests().get(new Reference.ByDigest(d)));
+                    copyBlobs(from, target.name(), referrer.blobs(), progress, counts);
+                    for (Manifest m : referrer.manifests()) {
+                        target.manifests().put(m.content(), m.mediaType(), m.digest().algorithm());
+                    }
+                    copied++;
+                } catch (RuntimeException e) {
+                    LOG.warn("referrer {} of {} in {} not copied: {}", d, subject.digest(), from.description(),
+                            e.getMessage());
+                }
+            }
+        }
+        return copied;
     }
 
 }

@@ -84,6 +84,45 @@ final class AdminApiTest {
     }
 
     @Test
+    void signaturesAndOtherReferrersAreCopiedWithTheImage() throws Exception {
+        try (TestRegistry source = TestRegistry.inMemory(""); TestRegistry r = TestRegistry.inMemory("")) {
+            for (TestRegistry registry : List.of(source, r)) {
+                byte[] image = registry.pushImage("team/signed", "1", TestRegistry.randomBytes(2000, 7));
+                byte[] signature = referrer(registry, "team/signed", image);
+                String sourceName = registry == source ? "127.0.0.1:" + source.app.address().getPort() + "/team/signed:1"
+                        : "team/signed:1";
+                HttpResponse<byte[]> copy = post(r, "{\"source\":\"" + sourceName + "\",\"target\":\"staged/signed:1\"}");
+                assertThat(copy.statusCode()).as(new String(copy.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+                assertThat(TestRegistry.json(copy).path("referrers").asInt()).isEqualTo(1);
+                JsonNode listed = TestRegistry.json(r.get("/v2/staged/signed/referrers/" + Digest.sha256(image)));
+                assertThat(listed.path("manifests").get(0).path("digest").asText())
+                        .isEqualTo(Digest.sha256(signature).toString());
+                assertThat(r.get("/v2/staged/signed/manifests/" + Digest.sha256(signature), "Accept",
+                        TestRegistry.OCI_MANIFEST).body()).isEqualTo(signature);
+                assertThat(r.delete("/v2/staged/signed/manifests/" + Digest.sha256(signature)).statusCode())
+                        .isIn(202, 405); // the next round copies it again
+            }
+        }
+    }
+
+    /** Pushes a signature-like artifact whose subject is {@code image}; returns its manifest. */
+    private static byte[] referrer(TestRegistry registry, String repo, byte[] image) throws Exception {
+        Digest empty = registry.pushBlob(repo, "{}".getBytes(StandardCharsets.UTF_8));
+        Digest payload = registry.pushBlob(repo, ("signed " + Digest.sha256(image)).getBytes(StandardCharsets.UTF_8));
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestRegistry.OCI_MANIFEST + "\","
+                + "\"artifactType\":\"application/vnd.example.signature\",\"config\":"
+                + TestRegistry.descriptor("application/vnd.oci.empty.v1+json", empty, 2) + ",\"layers\":["
+                + TestRegistry.descriptor("application/vnd.example.signature.payload", payload,
+                        ("signed " + Digest.sha256(image)).length()) + "],\"subject\":"
+                + TestRegistry.descriptor(TestRegistry.OCI_MANIFEST, Digest.sha256(image), image.length) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> put = registry.putManifest(repo, Digest.sha256(manifest).toString(), manifest,
+                TestRegistry.OCI_MANIFEST);
+        assertThat(put.statusCode()).as(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        return manifest;
+    }
+
+    @Test
     void copyRequestsAreChecked() throws Exception {
         try (TestRegistry r = TestRegistry.inMemory("")) {
             assertError(post(r, "not json"), 400, "BAD_REQUEST");

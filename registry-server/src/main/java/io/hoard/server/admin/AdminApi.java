@@ -159,7 +159,7 @@ public final class AdminApi {
                     pin);
             result = orderedMap("digest", r.digest().toString(), "mediaType", r.mediaType(), "target", pin.toString(),
                     "blobsFetched", r.blobsFetched(), "bytesFetched", r.bytesFetched(), "blobsReused", r.blobsReused(),
-                    "bytesReused", r.bytesReused(), "pinned", true);
+                    "bytesReused", r.bytesReused(), "referrers", r.referrers(), "pinned", true);
         } catch (RegistryException e) {
             LOG.warn("{}: copy of {} into {} failed: {}", caller, source, target, e.getMessage());
             if (stream == null) {
