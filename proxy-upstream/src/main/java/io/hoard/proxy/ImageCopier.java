@@ -4,6 +4,7 @@ import io.hoard.config.RemoteRegistry;
 import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
+import io.hoard.model.ImageReference;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
@@ -173,17 +174,9 @@ public final class ImageCopier {
     /** A copy source's parts: the registry host (null: this registry), repository and reference. */
     record SourceName(@Nullable String host, String repository, Reference reference) {
         static SourceName parse(String source) {
-            String s = source.trim();
-            Reference reference;
-            int at = s.indexOf('@');
-            if (at >= 0) {
-                reference = new Reference.ByDigest(Digest.parse(s.substring(at + 1)));
-                s = s.substring(0, at);
-            } else {
-                int colon = s.lastIndexOf(':');
-                reference = new Reference.Tag(colon > s.lastIndexOf('/') ? s.substring(colon + 1) : "latest");
-                s = colon > s.lastIndexOf('/') ? s.substring(0, colon) : s;
-            }
+            ImageReference parts = ImageReference.split(source.trim());
+            Reference reference = parts.reference();
+            String s = parts.name();
             int slash = s.indexOf('/');
             String first = slash > 0 ? s.substring(0, slash).toLowerCase(Locale.ROOT) : "";
             if (slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"))) {
@@ -202,7 +195,7 @@ public final class ImageCopier {
 
     private Source open(SourceName name, @Nullable Credentials credentials, RepositoryName target) {
         boolean hub = name.host() != null && ProxyRouter.isDockerHub(name.host());
-        if (hub && credentials == null && hubIsRouted()) {
+        if (hub && credentials == null && hubIsRouted(name)) {
             // docker.io/library/nginx: the default upstream's cache, as containerd's ?ns=docker.io pulls it.
             return throughCache(resolver.resolve(name.repository(), new Access(false, "docker.io", null)), name, target);
         }
@@ -255,12 +248,12 @@ public final class ImageCopier {
     }
 
     /** Whether this registry routes Docker Hub names to an upstream (a configured default, or proxy.on). */
-    private boolean hubIsRouted() {
+    private boolean hubIsRouted(SourceName name) {
         if (router == null) {
             return false;
         }
         try {
-            router.route("library/probe", "docker.io", false);
+            router.route(name.repository(), "docker.io", false);
             return true;
         } catch (RegistryException notRouted) {
             return false;

@@ -242,7 +242,7 @@ public final class ProxyRouter {
     }
 
     /** Docker Hub's name for a repository: single-component names are official images under {@code library/}. */
-    static String hubName(String name) {
+    public static String hubName(String name) {
         return name.contains("/") ? name : "library/" + name;
     }
 

@@ -2,6 +2,7 @@ package io.hoard.storage;
 
 import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
+import io.hoard.model.ImageReference;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
@@ -43,15 +44,9 @@ public record Pin(RepositoryName repository, @Nullable String tag, @Nullable Dig
             throw new RegistryException(ErrorCode.NAME_INVALID, "a pin names a repository, repository:tag or "
                     + "repository@digest, not '" + Digest.abbreviate(v) + "'");
         }
-        int at = v.indexOf('@');
-        if (at >= 0) {
-            return new Pin(storedName.apply(v.substring(0, at)), null, Digest.parse(v.substring(at + 1)));
-        }
-        int colon = v.lastIndexOf(':');
-        if (colon > v.lastIndexOf('/')) {
-            return new Pin(storedName.apply(v.substring(0, colon)), v.substring(colon + 1), null);
-        }
-        return new Pin(storedName.apply(v), null, null);
+        ImageReference parts = ImageReference.split(v);
+        String digest = parts.digest();
+        return new Pin(storedName.apply(parts.name()), parts.tag(), digest == null ? null : Digest.parse(digest));
     }
 
     /** The same pin for another spelling of the repository's name (the name the cache stores it under). */

@@ -2,6 +2,7 @@ package io.hoard.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hoard.model.ErrorCode;
+import io.hoard.model.ImageReference;
 import io.hoard.model.Json;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
@@ -135,13 +136,12 @@ public final class AdminApi {
         String source = text(body, "source");
         String target = text(body, "target");
         Credentials credentials = credentials(body.get("credentials"));
-        int at = target.indexOf('@');
-        if (at >= 0) {
+        ImageReference parts = ImageReference.split(target);
+        if (parts.digest() != null) {
             throw new RegistryException(ErrorCode.TAG_INVALID, "the target is a repository and tag, not a digest: " + target);
         }
-        int colon = target.lastIndexOf(':');
-        String targetName = colon > target.lastIndexOf('/') ? target.substring(0, colon) : target;
-        String tag = colon > target.lastIndexOf('/') ? new Reference.Tag(target.substring(colon + 1)).name() : null;
+        String targetName = parts.name();
+        String tag = parts.tag() != null ? new Reference.Tag(parts.tag()).name() : null;
         Repository repository = resolver.resolve(targetName, new Access(true, null, null)); // a push's checks and claim
         boolean lines = exchange.header("Accept").map(a -> a.contains("application/x-ndjson")).orElse(false);
         Exchange.JsonLines stream = lines ? exchange.respondJsonLines(200, Map.of()) : null;

@@ -249,23 +249,12 @@ public final class AdminClient {
         return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
+    /** Trusts any certificate ({@code --insecure}), as the health check does for the registry's own. */
     private static javax.net.ssl.SSLContext trustAll() {
         try {
             javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                @Override
-                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, new java.security.SecureRandom());
+            context.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(),
+                    new java.security.SecureRandom());
             return context;
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hoard.model.Descriptor;
 import io.hoard.model.Digest;
 import io.hoard.model.ErrorCode;
+import io.hoard.model.ImageReference;
 import io.hoard.model.Json;
 import io.hoard.model.MediaTypes;
 import io.hoard.model.Reference;
@@ -101,14 +102,10 @@ public final class ImageExporter {
     }
 
     private Image resolve(String reference) {
-        int at = reference.indexOf('@');
-        int colon = reference.lastIndexOf(':');
-        boolean byDigest = at >= 0;
-        boolean tagged = !byDigest && colon > reference.lastIndexOf('/');
-        String name = byDigest ? reference.substring(0, at) : tagged ? reference.substring(0, colon) : reference;
+        ImageReference parts = ImageReference.split(reference);
+        String name = parts.name();
         Repository repo = registry.repository(RepositoryName.of(name));
-        Reference ref = byDigest ? new Reference.ByDigest(Digest.parse(reference.substring(at + 1)))
-                : new Reference.Tag(tagged ? reference.substring(colon + 1) : "latest");
+        Reference ref = parts.reference();
         Digest digest = switch (ref) {
             case Reference.ByDigest d -> d.digest();
             case Reference.Tag t -> repo.tags().get(t.name()).orElseThrow(() -> new RegistryException(

@@ -9,6 +9,7 @@ import io.hoard.model.MediaTypes;
 import io.hoard.model.Reference;
 import io.hoard.model.RegistryException;
 import io.hoard.model.RepositoryName;
+import io.hoard.proxy.ProxyRouter;
 import io.hoard.storage.CacheStorage;
 import io.hoard.storage.ImageGraph;
 import io.hoard.storage.Manifest;
@@ -356,10 +357,8 @@ public final class ImageImporter {
     /** Docker Hub names lose their host ({@code docker.io/library/alpine} → {@code library/alpine}); others keep it. */
     static RepositoryName storedName(String name) {
         int slash = name.indexOf('/');
-        String first = slash > 0 ? name.substring(0, slash) : "";
-        if (first.equals("docker.io") || first.equals("index.docker.io") || first.equals("registry-1.docker.io")) {
-            String rest = name.substring(slash + 1);
-            return RepositoryName.of(rest.contains("/") ? rest : "library/" + rest);
+        if (slash > 0 && ProxyRouter.isDockerHub(name.substring(0, slash))) {
+            return RepositoryName.of(ProxyRouter.hubName(name.substring(slash + 1)));
         }
         try {
             return RepositoryName.of(name);
