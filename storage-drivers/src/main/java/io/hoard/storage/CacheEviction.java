@@ -72,6 +72,8 @@ public final class CacheEviction {
     private final Supplier<Set<Pin>> pins;
     private final BlobUse blobUse;
     private final Clock clock;
+    /** What manifests reference, read once and kept between runs (runs are serialised). */
+    private final Map<Digest, StoreInventory.Refs> knownRefs = new HashMap<>();
 
     public CacheEviction(DriverRegistry registry, AccessTimes accessTimes, Supplier<Set<Pin>> pins, BlobUse blobUse,
             Clock clock) {
@@ -101,7 +103,7 @@ public final class CacheEviction {
         Instant start = clock.instant();
         registry.descriptors().beginSweepWatch();
         try {
-            StoreInventory inventory = StoreInventory.read(registry, driver);
+            StoreInventory inventory = StoreInventory.read(registry, driver, knownRefs);
             Plan plan = new Plan(inventory, start, collectAll);
             return plan.execute(limits, dryRun);
         } finally {

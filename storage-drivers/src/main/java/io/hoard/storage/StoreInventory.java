@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * linked blobs, and every blob's size and age.
  */
 final class StoreInventory {
+    /** The most manifests whose references are remembered between runs (a few MiB of heap). */
+    static final int MAX_KNOWN = 10_000;
 
     /** One repository as listed. */
     static final class Repo {
@@ -50,15 +52,22 @@ final class StoreInventory {
     /** Blob → its data file (size, modification time). */
     final Map<Digest, FileInfo> blobs = new HashMap<>();
     private final Map<Digest, Optional<Refs>> refs = new HashMap<>();
+    /** What manifests reference, kept across runs: a manifest never changes under its digest. */
+    private final Map<Digest, Refs> known;
     private final DriverRegistry registry;
 
-    private StoreInventory(DriverRegistry registry) {
+    private StoreInventory(DriverRegistry registry, Map<Digest, Refs> known) {
         this.registry = registry;
+        this.known = known;
     }
 
-    /** Lists the store. */
-    static StoreInventory read(DriverRegistry registry, StorageDriver driver) {
-        StoreInventory inventory = new StoreInventory(registry);
+    /**
+     * Lists the store.
+     *
+     * @param known what earlier runs read of manifests; filled with what this run reads
+     */
+    static StoreInventory read(DriverRegistry registry, StorageDriver driver, Map<Digest, Refs> known) {
+        StoreInventory inventory = new StoreInventory(registry, known);
         String prefix = PathSpec.REPOSITORIES + "/";
         StorageIo.ifExists("listing repositories", () -> {
             driver.walk(PathSpec.REPOSITORIES, (FileInfo f) -> {
@@ -123,7 +132,11 @@ final class StoreInventory {
 
     /** What the manifest references; empty when its content is missing or no manifest. */
     Optional<Refs> refs(Digest manifest) {
-        return refs.computeIfAbsent(manifest, d -> registry.content(d).flatMap(content -> {
+        Refs earlier = known.get(manifest);
+        if (earlier != null) {
+            return Optional.of(earlier);
+        }
+        Optional<Refs> read = refs.computeIfAbsent(manifest, d -> registry.content(d).flatMap(content -> {
             try {
                 Manifest m = ManifestParser.describe(content, d);
                 List<Digest> children = MediaTypes.isIndex(m.mediaType())
@@ -134,6 +147,10 @@ final class StoreInventory {
                 return Optional.empty();
             }
         }));
+        if (read.isPresent() && known.size() < MAX_KNOWN) {
+            known.put(manifest, read.get()); // an absent one may still be stored: asked again next run
+        }
+        return read;
     }
 
     /** The digests the repository's tags point at, by tag. */
