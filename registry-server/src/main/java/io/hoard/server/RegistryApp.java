@@ -76,7 +76,6 @@ public final class RegistryApp implements AutoCloseable {
     private java.nio.channels.@Nullable FileChannel spoolLock;
     private final @Nullable Cluster cluster;
     private @Nullable CacheUpkeep upkeep;
-    private io.hoard.server.health.@Nullable HealthMonitor health;
     private io.hoard.server.metrics.@Nullable DebugServer debugServer;
     private io.hoard.server.registration.@Nullable ServiceRegistration registration;
     private @Nullable BlobFetcher fetcher;
@@ -144,7 +143,6 @@ public final class RegistryApp implements AutoCloseable {
             io.hoard.server.health.HealthMonitor health = new io.hoard.server.health.HealthMonitor();
             io.hoard.server.health.Probes.addAll(health, config.health(), driver, "storagedriver_" + config.storage().driver(),
                     config.storage().readOnly());
-            this.health = health;
             RegistryDispatcher dispatcher = new RegistryDispatcher(resolver, handlerSettings, handlers, access, health);
             InetSocketAddress address = http.bindHost().isEmpty()
                     ? new InetSocketAddress(http.port())
